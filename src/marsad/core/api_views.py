@@ -1,0 +1,3 @@
+"""REST API for the audit log and background task runs."""
+
+ROUTES: list = []

@@ -1,0 +1,41 @@
+"""The main navigation: which sections a user's role opens, in order."""
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.urls import reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from marsad.core.roles import Capability
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: Promise
+    url_name: str
+    capability: Capability | None = None
+    superuser_only: bool = False
+
+
+NAVIGATION = [
+    NavItem(_("Home"), "core:home"),
+    NavItem(_("Areas"), "geo:area-list"),
+    NavItem(_("Organisations"), "partners:organisation-list"),
+    NavItem(_("Programmes"), "partners:programme-list"),
+    NavItem(_("Background tasks"), "core:task-list"),
+    NavItem(_("Audit log"), "core:audit-list", capability=Capability.VIEW_AUDIT),
+    NavItem(_("Administration"), "admin:index", capability=Capability.ADMIN_SITE),
+    NavItem(_("API"), "api-docs"),
+]
+
+
+def navigation_for(request: Any, held: frozenset[Capability]) -> list[dict[str, Any]]:
+    items = []
+    for item in NAVIGATION:
+        if item.capability is not None and item.capability not in held:
+            continue
+        url = reverse(item.url_name)
+        current = request.path == url if url == "/" else request.path.startswith(url)
+        items.append({"label": item.label, "url": url, "current": current})
+    return items
