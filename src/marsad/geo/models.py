@@ -114,6 +114,12 @@ class AdminArea(LocalisedNameMixin):
     def level_name(self) -> str:
         return LEVEL_NAMES[AreaLevel(self.level)]
 
+    def save(self, *args, **kwargs) -> None:
+        # The path is derived from the parent's; keeping it here means no door can store a
+        # stale one. Moving an area re-paths its descendants in geo.services.
+        self.path = self.compute_path()
+        super().save(*args, **kwargs)
+
     def compute_path(self) -> str:
         prefix = self.parent.path if self.parent_id else ""
         return f"{prefix}{self.pcode}/"
