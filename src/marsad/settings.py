@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "marsad.accounts",
     "marsad.geo",
     "marsad.partners",
+    "marsad.demo",
 ]
 
 MIDDLEWARE = [

@@ -24,7 +24,8 @@ class OrganisationKind(models.TextChoices):
     MISSION_UNIT = "mission_unit", _("Mission unit")
 
 
-MISSION_KINDS = {OrganisationKind.UN_AGENCY, OrganisationKind.MISSION_UNIT}
+# Only the mission's own units oversee partners; other UN agencies are partners like any other.
+MISSION_KINDS = {OrganisationKind.MISSION_UNIT}
 
 
 class Organisation(LocalisedNameMixin, TimeStampedModel):
