@@ -26,14 +26,31 @@ def _m2m_snapshot(instance: models.Model, names: Any) -> dict[str, list[Any]]:
     return {name: sorted(getattr(instance, name).values_list("pk", flat=True)) for name in names}
 
 
+_OWNER_KEYS = ("organisation", "programme", "area", "sensitivity")
+
+
 def _owner_values(model: type[models.Model], values: Mapping[str, Any]) -> dict[str, Any]:
+    """The owner fields (organisation, programme, area, sensitivity) found in ``values``."""
     spec = model.scope_spec
     owner = {}
-    for key in ("organisation", "programme", "area", "sensitivity"):
+    for key in _OWNER_KEYS:
         lookup = getattr(spec, key, None)
         if lookup and lookup in values:
             owner[key] = values[lookup]
     return owner
+
+
+def _owner_fields_touched(model: type[models.Model], values: Mapping[str, Any]) -> bool:
+    return bool(_owner_values(model, values))
+
+
+def _owner_values_of(instance: models.Model) -> dict[str, Any]:
+    spec = type(instance).scope_spec
+    return {
+        key: getattr(instance, getattr(spec, key))
+        for key in _OWNER_KEYS
+        if getattr(spec, key, None) and "__" not in getattr(spec, key)
+    }
 
 
 @transaction.atomic
@@ -69,7 +86,11 @@ def record_update(*, actor: Any, instance: ModelT, data: Mapping[str, Any]) -> M
     before = {**audit.snapshot(instance), **_m2m_snapshot(instance, related)}
     for name, value in plain.items():
         setattr(instance, name, value)
-    if actor is not None and plain and not can_create(actor, model, **_owner_values(model, plain)):
+    if (
+        actor is not None
+        and _owner_fields_touched(model, plain)
+        and not can_create(actor, model, **_owner_values_of(instance))
+    ):
         raise PermissionDenied(_("You may not move this record outside your scope."))
     instance.full_clean()
     instance.save()
