@@ -36,7 +36,8 @@ def test_not_found_and_forbidden_use_the_same_format(api_client, ngo):
 
 def test_anonymous_requests_are_refused(api_client):
     response = api_client.get("/api/v1/tasks/")
-    assert response.status_code == 403
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == "Token"
     assert response.json()["errors"][0]["code"] == "not_authenticated"
 
 

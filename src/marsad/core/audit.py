@@ -49,7 +49,7 @@ def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
     }
 
 
-def record(
+def build(
     *,
     actor: Any,
     action: str | AuditAction,
@@ -61,7 +61,7 @@ def record(
     changes: dict[str, Any] | None = None,
     context: dict[str, Any] | None = None,
 ) -> AuditEntry:
-    """Append one row to the audit log; the request's address is taken from the middleware."""
+    """An unsaved audit row; the request's address is taken from the middleware."""
     if instance is not None:
         object_type = object_type or instance._meta.label_lower
         object_id = object_id or instance.pk
@@ -70,7 +70,7 @@ def record(
             organisation_id = getattr(instance, "organisation_id", None)
     request_context = current_request_context()
     authenticated = actor is not None and getattr(actor, "is_authenticated", False)
-    return AuditEntry.objects.create(
+    return AuditEntry(
         actor=actor if authenticated else None,
         actor_username=(actor.get_username() if authenticated else "")[:150],
         ip_address=request_context.get("ip_address"),
@@ -82,3 +82,15 @@ def record(
         changes=_plain(changes or {}),
         context=_plain({**request_context.get("extra", {}), **(context or {})}),
     )
+
+
+def record(**kwargs: Any) -> AuditEntry:
+    """Append one row to the audit log (arguments as ``build``)."""
+    entry = build(**kwargs)
+    entry.save()
+    return entry
+
+
+def record_many(entries: Iterable[AuditEntry], batch_size: int = 1000) -> None:
+    """Append many rows built with ``build`` in a few INSERTs (large imports)."""
+    AuditEntry.objects.bulk_create(list(entries), batch_size=batch_size)

@@ -109,6 +109,8 @@ def record_delete(*, actor: Any, instance: models.Model) -> None:
     """Delete ``instance``; a record still referred to elsewhere is refused (ProtectedError)."""
     if actor is not None and not can(actor, CHANGE, instance):
         raise PermissionDenied(_("You may not delete this record."))
+    # Record what the database holds, not what a possibly stale object says.
+    instance = type(instance)._default_manager.select_for_update().get(pk=instance.pk)
     before = audit.snapshot(instance)
     pk, label = instance.pk, str(instance)
     instance.delete()

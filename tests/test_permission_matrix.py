@@ -1,0 +1,197 @@
+"""The permission matrix: every URL, every role, in and out of scope, gets the right answer.
+
+Each route the project serves is declared in MATRIX with the status each role must get for a
+record of its own organisation ("own") and, where the route takes a record, for another
+organisation's record ("other"). A route added without a declaration fails
+``test_every_route_is_declared``, so no endpoint ships unchecked.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from marsad.core.models import TaskRun
+from tests import factories
+from tests.factories import member
+
+ROLES = [
+    "system_admin",
+    "programme_manager",
+    "im_officer",
+    "field_monitor",
+    "case_worker",
+    "border_officer",
+    "partner_reporter",
+    "aggregate_viewer",
+]
+PRINCIPALS = ["anonymous", "no_membership", *ROLES]
+PII_ROLES = {"system_admin", "programme_manager", "im_officer", "field_monitor", "case_worker", "border_officer", "partner_reporter"}
+REFERENCE_CHANGERS = {"system_admin", "im_officer"}
+PROGRAMME_CHANGERS = {"system_admin", "programme_manager"}
+
+# Routes that need no row: Django's own machinery, or covered by a dedicated test.
+EXEMPT = {
+    "set_language": "Django's language switch; covered by the i18n tests",
+    "api-root": "the DRF router's index of links",
+}
+EXEMPT_NAMESPACES = {"admin": "Django admin: covered by test_admin_is_for_system_administrators"}
+
+
+def statuses(default: int, *, anonymous: int, **by_role: int) -> dict[str, int]:
+    """Expected statuses: ``default`` for every signed-in principal unless named."""
+    table = {principal: default for principal in PRINCIPALS}
+    table["anonymous"] = anonymous
+    table.update(by_role)
+    return table
+
+
+def only(roles: set[str], granted: int, refused: int, *, anonymous: int) -> dict[str, int]:
+    table = {principal: (granted if principal in roles else refused) for principal in PRINCIPALS}
+    table["anonymous"] = anonymous
+    return table
+
+
+def ui(default: int = 200, **by_role: int) -> dict[str, int]:
+    return statuses(default, anonymous=302, **by_role)
+
+
+def api(default: int = 200, **by_role: int) -> dict[str, int]:
+    return statuses(default, anonymous=401, **by_role)
+
+
+@dataclass
+class World:
+    own: Any
+    other: Any
+    mission: Any
+    programme: Any
+    areas: dict[str, Any]
+    users: dict[str, Any]
+    objects: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Route:
+    name: str
+    expect: dict[str, int]
+    expect_other: dict[str, int] | None = None
+    method: str = "get"
+    kwargs: Callable[[World, str, str], dict[str, Any]] | None = None
+    data: Callable[[World], dict[str, Any]] | None = None
+    query: str = ""
+
+
+def contact(world: World, which: str, role: str) -> dict[str, Any]:
+    organisation = world.own if which == "own" else world.other
+    return {"pk": factories.ContactFactory(organisation=organisation).pk}
+
+
+def task_run(world: World, which: str, role: str) -> dict[str, Any]:
+    owner = world.users.get(role) if which == "own" else world.users["partner_reporter_other"]
+    return {"pk": TaskRun.objects.create(kind="x", label="run", created_by=owner).pk}
+
+
+MATRIX: list[Route] = [
+    # --- shell
+    Route("core:home", ui()),
+    Route("core:task-list", ui()),
+    Route("core:task-detail", ui(200, no_membership=404), ui(404, system_admin=200), kwargs=task_run),
+    Route("core:audit-list", only({"system_admin"}, 200, 403, anonymous=302)),
+    Route("accounts:login", statuses(302, anonymous=200)),
+    Route("accounts:logout", statuses(302, anonymous=302), method="post"),
+    Route("accounts:profile", ui()),
+    Route("accounts:token-rotate", ui(302), method="post"),
+    Route("accounts:token-revoke", ui(302), method="post"),
+    Route("api-schema", statuses(200, anonymous=401)),
+    Route("api-docs", statuses(200, anonymous=401)),
+    # --- core API
+    Route("audit-list", only({"system_admin"}, 200, 403, anonymous=401)),
+    Route("audit-detail", only({"system_admin"}, 200, 403, anonymous=401),
+          kwargs=lambda world, which, role: {"pk": world.objects["audit"].pk}),
+    Route("task-list", api()),
+    Route("task-detail", api(200, no_membership=404), api(404, system_admin=200), kwargs=task_run),
+]
+
+
+@pytest.fixture
+def world(db) -> World:
+    areas = factories.area_tree()
+    mission = factories.OrganisationFactory(code="IOM-IDP", kind="mission_unit")
+    own = factories.OrganisationFactory(code="NGO-A")
+    other = factories.OrganisationFactory(code="NGO-B")
+    programme = factories.ProgrammeFactory(code="IDP", lead_unit=mission)
+    users = {role: member(role, own, username=role) for role in ROLES}
+    users["no_membership"] = factories.UserFactory(username="no_membership")
+    users["partner_reporter_other"] = member("partner_reporter", other, username="reporter_b")
+    from marsad.core import audit
+    from marsad.core.models import AuditAction
+
+    objects = {"audit": audit.record(actor=None, action=AuditAction.EXPORT, object_repr="x")}
+    return World(own, other, mission, programme, areas, users, objects)
+
+
+def _request(client: Any, route: Route, world: World, principal: str, which: str) -> int:
+    client.logout()
+    if principal != "anonymous":
+        client.force_login(world.users[principal])
+    kwargs = route.kwargs(world, which, principal) if route.kwargs else {}
+    url = reverse(route.name, kwargs=kwargs) + route.query
+    data = route.data(world) if route.data else None
+    if route.method == "get":
+        response = client.get(url)
+    else:
+        response = getattr(client, route.method)(url, data=data, content_type="application/json")
+    return response.status_code
+
+
+@pytest.mark.parametrize("route", MATRIX, ids=lambda route: f"{route.method} {route.name}")
+def test_route_answers_each_role(client, world, route):
+    failures = []
+    for which, table in (("own", route.expect), ("other", route.expect_other)):
+        if table is None:
+            continue
+        for principal in PRINCIPALS:
+            got = _request(client, route, world, principal, which)
+            if got != table[principal]:
+                failures.append(f"{principal} ({which}): expected {table[principal]}, got {got}")
+    assert not failures, "\n".join(failures)
+
+
+def _route_names(patterns: list, namespace: str = "") -> set[str]:
+    names = set()
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            names |= _route_names(pattern.url_patterns, inner)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            names.add(f"{namespace}{pattern.name}")
+    return names
+
+
+def test_every_route_is_declared():
+    declared = {route.name for route in MATRIX} | set(EXEMPT)
+    served = {
+        name
+        for name in _route_names(get_resolver().url_patterns)
+        if name.split(":")[0] not in EXEMPT_NAMESPACES
+    }
+    undeclared = sorted(served - declared)
+    assert not undeclared, f"Declare these routes in the permission matrix: {undeclared}"
+    stale = sorted(declared - served)
+    assert not stale, f"The matrix declares routes that no longer exist: {stale}"
+
+
+@pytest.mark.parametrize("principal", PRINCIPALS)
+def test_admin_is_for_system_administrators(client, world, principal):
+    if principal != "anonymous":
+        client.force_login(world.users[principal])
+    index = client.get(reverse("admin:index"))
+    changelist = client.get(reverse("admin:partners_contact_changelist"))
+    if principal == "system_admin":
+        assert (index.status_code, changelist.status_code) == (200, 200)
+    else:
+        assert index.status_code == 302  # to the admin login, which refuses them
+        assert changelist.status_code == 302
