@@ -107,6 +107,13 @@ MATRIX: list[Route] = [
     Route("accounts:token-revoke", ui(302), method="post"),
     Route("api-schema", statuses(200, anonymous=401)),
     Route("api-docs", statuses(200, anonymous=401)),
+    # --- geography (reference data: every member reads it; IM officers load it)
+    Route("geo:area-list", ui()),
+    Route("geo:area-detail", ui(200, no_membership=404), kwargs=lambda world, which, role: {"pcode": "IQG08Q03"}),
+    Route("geo:area-load", only(REFERENCE_CHANGERS, 200, 403, anonymous=302)),
+    Route("geo:area-export", ui()),
+    Route("area-list", api()),
+    Route("area-detail", api(200, no_membership=404), kwargs=lambda world, which, role: {"pcode": "IQG02"}),
     # --- core API
     Route("audit-list", only({"system_admin"}, 200, 403, anonymous=401)),
     Route("audit-detail", only({"system_admin"}, 200, 403, anonymous=401),
