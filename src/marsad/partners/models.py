@@ -150,7 +150,9 @@ class Funding(TimeStampedModel):
         verbose_name_plural = _("funding")
         ordering = ["programme__code", "-period_start", "donor__name_en"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(amount__gte=0), name="funding_amount_positive"),
+            models.CheckConstraint(
+                condition=models.Q(amount__gte=0), name="funding_amount_positive"
+            ),
             models.CheckConstraint(
                 condition=models.Q(kind="appeal") | models.Q(donor__isnull=False),
                 name="funding_contribution_has_donor",
