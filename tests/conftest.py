@@ -21,7 +21,9 @@ def mission(db):
     """The mission's IDP unit, the kind of organisation whose managers oversee partners."""
     from marsad.partners.models import OrganisationKind
 
-    return factories.OrganisationFactory(code="IOM-IDP", kind=OrganisationKind.MISSION_UNIT, name_en="IOM IDP unit")
+    return factories.OrganisationFactory(
+        code="IOM-IDP", kind=OrganisationKind.MISSION_UNIT, name_en="IOM IDP unit"
+    )
 
 
 @pytest.fixture

@@ -8,7 +8,14 @@ import factory
 
 from marsad.accounts.models import Membership, User
 from marsad.geo.models import AdminArea, AreaLevel
-from marsad.partners.models import Contact, Funding, FundingKind, Organisation, OrganisationKind, Programme
+from marsad.partners.models import (
+    Contact,
+    Funding,
+    FundingKind,
+    Organisation,
+    OrganisationKind,
+    Programme,
+)
 
 
 class AdminAreaFactory(factory.django.DjangoModelFactory):
@@ -26,12 +33,50 @@ class AdminAreaFactory(factory.django.DjangoModelFactory):
 
 def area_tree() -> dict[str, AdminArea]:
     """A small tree: country IQ > two governorates > one district each."""
-    country = AdminAreaFactory(pcode="IQ", level=AreaLevel.COUNTRY, name_en="Iraq", name_ar="العراق", name_ku="عێراق")
-    baghdad = AdminAreaFactory(pcode="IQG08", level=AreaLevel.GOVERNORATE, parent=country, name_en="Baghdad", name_ar="بغداد", name_ku="بەغدا", iso_code="IQ-BG")
-    basrah = AdminAreaFactory(pcode="IQG02", level=AreaLevel.GOVERNORATE, parent=country, name_en="Al-Basrah", name_ar="البصرة", name_ku="بەسرە", iso_code="IQ-BA")
-    karkh = AdminAreaFactory(pcode="IQG08Q03", level=AreaLevel.DISTRICT, parent=baghdad, name_en="Al-Karkh", name_ar="الكرخ", name_ku="کەرخ")
-    zubair = AdminAreaFactory(pcode="IQG02Q04", level=AreaLevel.DISTRICT, parent=basrah, name_en="Al-Zubair", name_ar="الزبير", name_ku="زوبەیر")
-    return {"country": country, "baghdad": baghdad, "basrah": basrah, "karkh": karkh, "zubair": zubair}
+    country = AdminAreaFactory(
+        pcode="IQ", level=AreaLevel.COUNTRY, name_en="Iraq", name_ar="العراق", name_ku="عێراق"
+    )
+    baghdad = AdminAreaFactory(
+        pcode="IQG08",
+        level=AreaLevel.GOVERNORATE,
+        parent=country,
+        name_en="Baghdad",
+        name_ar="بغداد",
+        name_ku="بەغدا",
+        iso_code="IQ-BG",
+    )
+    basrah = AdminAreaFactory(
+        pcode="IQG02",
+        level=AreaLevel.GOVERNORATE,
+        parent=country,
+        name_en="Al-Basrah",
+        name_ar="البصرة",
+        name_ku="بەسرە",
+        iso_code="IQ-BA",
+    )
+    karkh = AdminAreaFactory(
+        pcode="IQG08Q03",
+        level=AreaLevel.DISTRICT,
+        parent=baghdad,
+        name_en="Al-Karkh",
+        name_ar="الكرخ",
+        name_ku="کەرخ",
+    )
+    zubair = AdminAreaFactory(
+        pcode="IQG02Q04",
+        level=AreaLevel.DISTRICT,
+        parent=basrah,
+        name_en="Al-Zubair",
+        name_ar="الزبير",
+        name_ku="زوبەیر",
+    )
+    return {
+        "country": country,
+        "baghdad": baghdad,
+        "basrah": basrah,
+        "karkh": karkh,
+        "zubair": zubair,
+    }
 
 
 class OrganisationFactory(factory.django.DjangoModelFactory):
@@ -89,7 +134,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.PostGenerationMethodCall("set_password", "correct horse battery")
 
     @factory.post_generation
-    def _save(obj: User, create: bool, extracted: Any, **kwargs: Any) -> None:  # noqa: N805
+    def _save(obj: User, create: bool, extracted: Any, **kwargs: Any) -> None:
         if create:
             obj.save()
 

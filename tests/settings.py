@@ -4,7 +4,7 @@ import os
 
 os.environ.setdefault("MARSAD_ENV", "test")
 
-from marsad.settings import *  # noqa: E402,F403
+from marsad.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

@@ -28,9 +28,19 @@ ROLES = [
     "aggregate_viewer",
 ]
 PRINCIPALS = ["anonymous", "no_membership", *ROLES]
-PII_ROLES = {"system_admin", "programme_manager", "im_officer", "field_monitor", "case_worker", "border_officer", "partner_reporter"}
+PII_ROLES = {
+    "system_admin",
+    "programme_manager",
+    "im_officer",
+    "field_monitor",
+    "case_worker",
+    "border_officer",
+    "partner_reporter",
+}
 REFERENCE_CHANGERS = {"system_admin", "im_officer"}
 PROGRAMME_CHANGERS = {"system_admin", "programme_manager"}
+EXPORTERS = {"system_admin", "programme_manager", "im_officer", "partner_reporter"}
+RECORD_VIEWERS = PII_ROLES
 
 # Routes that need no row: Django's own machinery, or covered by a dedicated test.
 EXEMPT = {
@@ -42,15 +52,27 @@ EXEMPT_NAMESPACES = {"admin": "Django admin: covered by test_admin_is_for_system
 
 def statuses(default: int, *, anonymous: int, **by_role: int) -> dict[str, int]:
     """Expected statuses: ``default`` for every signed-in principal unless named."""
-    table = {principal: default for principal in PRINCIPALS}
+    table = dict.fromkeys(PRINCIPALS, default)
     table["anonymous"] = anonymous
     table.update(by_role)
     return table
 
 
-def only(roles: set[str], granted: int, refused: int, *, anonymous: int) -> dict[str, int]:
+def only(
+    roles: set[str], granted: int, refused: int, *, anonymous: int, **by_role: int
+) -> dict[str, int]:
     table = {principal: (granted if principal in roles else refused) for principal in PRINCIPALS}
     table["anonymous"] = anonymous
+    table.update(by_role)
+    return table
+
+
+def pii_other(granted: int = 200, *, anonymous: int, **by_role: int) -> dict[str, int]:
+    """Another organisation's personal record: only the system administrator reaches it;
+    other PII roles do not learn it exists (404); roles without PII access are refused (403)."""
+    table = only(PII_ROLES, 404, 403, anonymous=anonymous)
+    table["system_admin"] = granted
+    table.update(by_role)
     return table
 
 
@@ -80,13 +102,45 @@ class Route:
     expect_other: dict[str, int] | None = None
     method: str = "get"
     kwargs: Callable[[World, str, str], dict[str, Any]] | None = None
-    data: Callable[[World], dict[str, Any]] | None = None
+    data: Callable[[World, str], dict[str, Any]] | None = None
     query: str = ""
 
 
 def contact(world: World, which: str, role: str) -> dict[str, Any]:
     organisation = world.own if which == "own" else world.other
     return {"pk": factories.ContactFactory(organisation=organisation).pk}
+
+
+def organisation(world: World, which: str, role: str) -> dict[str, Any]:
+    return {"code": (world.own if which == "own" else world.other).code}
+
+
+def org_contact(world: World, which: str, role: str) -> dict[str, Any]:
+    organisation = world.own if which == "own" else world.other
+    record = factories.ContactFactory(organisation=organisation)
+    return {"code": organisation.code, "pk": record.pk}
+
+
+def programme(world: World, which: str, role: str) -> dict[str, Any]:
+    return {"code": world.programme.code}
+
+
+def funding(world: World, which: str, role: str) -> dict[str, Any]:
+    line = factories.FundingFactory(programme=world.programme, donor=world.objects["donor"])
+    return {"code": world.programme.code, "pk": line.pk}
+
+
+def funding_pk(world: World, which: str, role: str) -> dict[str, Any]:
+    return {"pk": funding(world, which, role)["pk"]}
+
+
+def membership(world: World, which: str, role: str) -> dict[str, Any]:
+    owner = world.users["field_monitor" if which == "own" else "partner_reporter_other"]
+    return {"pk": owner.memberships.get().pk}
+
+
+def user_pk(world: World, which: str, role: str) -> dict[str, Any]:
+    return {"pk": world.users["field_monitor"].pk}
 
 
 def task_run(world: World, which: str, role: str) -> dict[str, Any]:
@@ -98,7 +152,7 @@ MATRIX: list[Route] = [
     # --- shell
     Route("core:home", ui()),
     Route("core:task-list", ui()),
-    Route("core:task-detail", ui(200, no_membership=404), ui(404, system_admin=200), kwargs=task_run),
+    Route("core:task-detail", ui(200), ui(404, system_admin=200), kwargs=task_run),
     Route("core:audit-list", only({"system_admin"}, 200, 403, anonymous=302)),
     Route("accounts:login", statuses(302, anonymous=200)),
     Route("accounts:logout", statuses(302, anonymous=302), method="post"),
@@ -109,17 +163,165 @@ MATRIX: list[Route] = [
     Route("api-docs", statuses(200, anonymous=401)),
     # --- geography (reference data: every member reads it; IM officers load it)
     Route("geo:area-list", ui()),
-    Route("geo:area-detail", ui(200, no_membership=404), kwargs=lambda world, which, role: {"pcode": "IQG08Q03"}),
+    Route(
+        "geo:area-detail",
+        ui(200, no_membership=404),
+        kwargs=lambda world, which, role: {"pcode": "IQG08Q03"},
+    ),
     Route("geo:area-load", only(REFERENCE_CHANGERS, 200, 403, anonymous=302)),
     Route("geo:area-export", ui()),
     Route("area-list", api()),
-    Route("area-detail", api(200, no_membership=404), kwargs=lambda world, which, role: {"pcode": "IQG02"}),
+    Route(
+        "area-detail",
+        api(200, no_membership=404),
+        kwargs=lambda world, which, role: {"pcode": "IQG02"},
+    ),
+    # --- organisations, programmes, funding (reference data) and focal points (personal data)
+    Route("partners:organisation-list", ui()),
+    Route(
+        "partners:organisation-detail",
+        ui(200, no_membership=404),
+        ui(200, no_membership=404),
+        kwargs=organisation,
+    ),
+    Route("partners:organisation-create", only(REFERENCE_CHANGERS, 200, 403, anonymous=302)),
+    Route(
+        "partners:organisation-edit",
+        only(REFERENCE_CHANGERS, 200, 403, anonymous=302, no_membership=404),
+        kwargs=organisation,
+    ),
+    Route(
+        "partners:organisation-delete",
+        only(REFERENCE_CHANGERS, 200, 403, anonymous=302, no_membership=404),
+        kwargs=organisation,
+    ),
+    Route(
+        "partners:contact-create",
+        only(PII_ROLES, 200, 403, anonymous=302, no_membership=404),
+        only({"system_admin"}, 200, 403, anonymous=302, no_membership=404),
+        kwargs=organisation,
+    ),
+    Route(
+        "partners:contact-detail",
+        only(PII_ROLES, 200, 403, anonymous=302, no_membership=404),
+        pii_other(anonymous=302, no_membership=404),
+        kwargs=org_contact,
+    ),
+    Route(
+        "partners:contact-edit",
+        only(PII_ROLES, 200, 403, anonymous=302, no_membership=404),
+        pii_other(anonymous=302, no_membership=404),
+        kwargs=org_contact,
+    ),
+    Route(
+        "partners:contact-delete",
+        only(PII_ROLES, 302, 403, anonymous=302, no_membership=404),
+        pii_other(302, anonymous=302, no_membership=404),
+        method="post",
+        kwargs=org_contact,
+    ),
+    Route("partners:programme-list", ui()),
+    Route("partners:programme-detail", ui(200, no_membership=404), kwargs=programme),
+    Route("partners:programme-create", only(PROGRAMME_CHANGERS, 200, 403, anonymous=302)),
+    Route(
+        "partners:programme-edit",
+        only(PROGRAMME_CHANGERS, 200, 403, anonymous=302, no_membership=404),
+        kwargs=programme,
+    ),
+    Route(
+        "partners:funding-create",
+        only(PROGRAMME_CHANGERS, 200, 403, anonymous=302, no_membership=404),
+        kwargs=programme,
+    ),
+    Route(
+        "partners:funding-edit",
+        only(PROGRAMME_CHANGERS, 200, 403, anonymous=302, no_membership=404),
+        kwargs=funding,
+    ),
+    Route(
+        "partners:funding-delete",
+        only(PROGRAMME_CHANGERS, 302, 403, anonymous=302, no_membership=404),
+        method="post",
+        kwargs=funding,
+    ),
+    Route("partners:funding-export", only(EXPORTERS, 200, 403, anonymous=302)),
+    Route("accounts:language", ui(302), method="post", data=lambda world, who: {"language": "ar"}),
+    Route("organisation-list", api()),
+    Route(
+        "organisation-list",
+        only(REFERENCE_CHANGERS, 201, 403, anonymous=401),
+        method="post",
+        data=lambda world, who: {
+            "code": f"NEW-{who.upper().replace('_', '-')[:20]}",
+            "kind": "national_ngo",
+            "name_en": f"New {who}",
+        },
+    ),
+    Route(
+        "organisation-detail",
+        api(200, no_membership=404),
+        api(200, no_membership=404),
+        kwargs=organisation,
+    ),
+    Route(
+        "organisation-detail",
+        only(REFERENCE_CHANGERS, 200, 403, anonymous=401, no_membership=404),
+        method="patch",
+        kwargs=organisation,
+        data=lambda world, who: {"website": "https://example.org"},
+    ),
+    Route("programme-list", api()),
+    Route("programme-detail", api(200, no_membership=404), kwargs=programme),
+    Route("funding-list", api()),
+    Route("funding-detail", api(200, no_membership=404), kwargs=funding_pk),
+    Route(
+        "funding-detail",
+        only(PROGRAMME_CHANGERS, 204, 403, anonymous=401, no_membership=404),
+        method="delete",
+        kwargs=funding_pk,
+    ),
+    Route("contact-list", only(PII_ROLES, 200, 403, anonymous=401)),
+    Route(
+        "contact-detail",
+        only(PII_ROLES, 200, 403, anonymous=401),
+        pii_other(anonymous=401),
+        kwargs=contact,
+    ),
+    Route(
+        "contact-detail",
+        only(PII_ROLES, 200, 403, anonymous=401),
+        pii_other(anonymous=401),
+        method="patch",
+        kwargs=contact,
+        data=lambda world, who: {"title": "Coordinator"},
+    ),
+    Route(
+        "contact-detail",
+        only(PII_ROLES, 204, 403, anonymous=401),
+        pii_other(204, anonymous=401),
+        method="delete",
+        kwargs=contact,
+    ),
+    # --- accounts API
+    Route("me-list", api()),
+    Route("membership-list", api()),
+    Route(
+        "membership-detail",
+        only(RECORD_VIEWERS, 200, 404, anonymous=401),
+        only({"system_admin"}, 200, 404, anonymous=401),
+        kwargs=membership,
+    ),
+    Route("user-list", only({"system_admin"}, 200, 403, anonymous=401)),
+    Route("user-detail", only({"system_admin"}, 200, 403, anonymous=401), kwargs=user_pk),
     # --- core API
     Route("audit-list", only({"system_admin"}, 200, 403, anonymous=401)),
-    Route("audit-detail", only({"system_admin"}, 200, 403, anonymous=401),
-          kwargs=lambda world, which, role: {"pk": world.objects["audit"].pk}),
+    Route(
+        "audit-detail",
+        only({"system_admin"}, 200, 403, anonymous=401),
+        kwargs=lambda world, which, role: {"pk": world.objects["audit"].pk},
+    ),
     Route("task-list", api()),
-    Route("task-detail", api(200, no_membership=404), api(404, system_admin=200), kwargs=task_run),
+    Route("task-detail", api(200), api(404, system_admin=200), kwargs=task_run),
 ]
 
 
@@ -136,7 +338,10 @@ def world(db) -> World:
     from marsad.core import audit
     from marsad.core.models import AuditAction
 
-    objects = {"audit": audit.record(actor=None, action=AuditAction.EXPORT, object_repr="x")}
+    objects = {
+        "audit": audit.record(actor=None, action=AuditAction.EXPORT, object_repr="x"),
+        "donor": factories.OrganisationFactory(code="DONOR", kind="donor"),
+    }
     return World(own, other, mission, programme, areas, users, objects)
 
 
@@ -146,7 +351,7 @@ def _request(client: Any, route: Route, world: World, principal: str, which: str
         client.force_login(world.users[principal])
     kwargs = route.kwargs(world, which, principal) if route.kwargs else {}
     url = reverse(route.name, kwargs=kwargs) + route.query
-    data = route.data(world) if route.data else None
+    data = route.data(world, principal) if route.data else None
     if route.method == "get":
         response = client.get(url)
     else:

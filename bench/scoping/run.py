@@ -42,13 +42,18 @@ def build() -> dict:
     call_command("migrate", interactive=False, verbosity=0)
     call_command("geo", "load-reference", verbosity=0, stdout=open(os.devnull, "w"))  # noqa: SIM115
     districts = list(AdminArea.objects.filter(level=AreaLevel.DISTRICT))
-    mission = Organisation.objects.create(code="IOM-IDP", kind=OrganisationKind.MISSION_UNIT, name_en="IDP unit")
+    mission = Organisation.objects.create(
+        code="IOM-IDP", kind=OrganisationKind.MISSION_UNIT, name_en="IDP unit"
+    )
     organisations = [
-        Organisation.objects.create(code=f"NGO{n}", kind=OrganisationKind.NATIONAL_NGO, name_en=f"NGO {n}")
+        Organisation.objects.create(
+            code=f"NGO{n}", kind=OrganisationKind.NATIONAL_NGO, name_en=f"NGO {n}"
+        )
         for n in range(ORGANISATIONS)
     ]
     programmes = [
-        Programme.objects.create(code=f"P{n}", name_en=f"Programme {n}", lead_unit=mission) for n in range(8)
+        Programme.objects.create(code=f"P{n}", name_en=f"Programme {n}", lead_unit=mission)
+        for n in range(8)
     ]
     sensitivities = ["normal"] * 8 + ["restricted", "confidential"]
     batch = []
@@ -83,7 +88,9 @@ def build() -> dict:
         "field monitor (own organisation, one governorate)": (
             user("monitor", "field_monitor", organisations[3], areas=[basrah]),
             lambda: Contact.objects.filter(
-                organisation=organisations[3], sensitivity="normal", area__path__startswith=basrah.path
+                organisation=organisations[3],
+                sensitivity="normal",
+                area__path__startswith=basrah.path,
             ),
         ),
         "mission manager (all partners, two programmes)": (
@@ -113,13 +120,17 @@ def p95(samples: list[float]) -> float:
 def main() -> int:
     started = time.perf_counter()
     cases = build()
-    print(f"database: {connection.vendor}; {RECORDS:,} records built in {time.perf_counter() - started:.1f} s")
+    print(
+        f"database: {connection.vendor}; {RECORDS:,} records built in "
+        f"{time.perf_counter() - started:.1f} s"
+    )
     print("page of 50 + count, milliseconds, median / p95 over", REPEAT, "runs")
     print(
         f"{'membership':<50} {'scoped':>15} {'hand-written':>15} {'ratio':>6}"
         f" {'+ memberships read':>19}"
     )
     for label, (user, reference) in cases.items():
+
         def scoped(user=user):
             return scope(Contact.objects.all(), user)
 

@@ -224,7 +224,7 @@ SPECTACULAR_SETTINGS = {
         "Marsad's REST API. Authenticate with a session or with a token "
         "(`Authorization: Token <key>`; `marsad drf_create_token USER` makes one). Every list "
         "is paginated (`page`, `page_size`) and scoped to what your memberships allow. "
-        "Errors have one shape: `{\"errors\": [{\"field\", \"code\", \"message\"}]}`."
+        'Errors have one shape: `{"errors": [{"field", "code", "message"}]}`.'
     ),
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,

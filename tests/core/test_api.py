@@ -1,4 +1,4 @@
-"""The API's common behaviour: one error format, pagination, token auth, audit and task endpoints."""
+"""The API's common behaviour: one error format, pagination, token auth, audit and tasks."""
 
 import pytest
 from rest_framework.authtoken.models import Token
@@ -60,12 +60,18 @@ def test_pagination(api_client, ngo):
     page = api_client.get("/api/v1/tasks/?page_size=3&page=2").json()
     assert page["count"] == 7
     assert len(page["results"]) == 3
-    assert page["next"] and page["previous"]
+    assert page["next"]
+    assert page["previous"]
 
 
 def test_audit_api_for_system_administrators_only(api_client, ngo):
     admin = member("system_admin", ngo)
-    audit.record(actor=admin, action=AuditAction.EXPORT, object_type="partners.funding", object_repr="funding.csv")
+    audit.record(
+        actor=admin,
+        action=AuditAction.EXPORT,
+        object_type="partners.funding",
+        object_repr="funding.csv",
+    )
     api_client.force_authenticate(admin)
     response = api_client.get("/api/v1/audit/?action=export")
     assert response.status_code == 200

@@ -39,12 +39,15 @@ def test_a_run_reports_progress_and_result(ngo, django_capture_on_commit_callbac
     assert (run.progress_done, run.progress_total, run.percent) == (4, 4, 100)
     assert run.result == {"counted": 4}
     assert run.message == "Counted to 4"
-    assert run.started_at is not None and run.finished_at is not None
+    assert run.started_at is not None
+    assert run.finished_at is not None
     assert run.backend_task_id
     assert AuditEntry.objects.filter(action=AuditAction.TASK, object_id=str(run.pk)).count() == 1
 
 
-def test_nothing_is_enqueued_when_the_transaction_rolls_back(ngo, django_capture_on_commit_callbacks):
+def test_nothing_is_enqueued_when_the_transaction_rolls_back(
+    ngo, django_capture_on_commit_callbacks
+):
     user = member("im_officer", ngo)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         run = task_start(actor=user, task=count_to, label="Count", limit=2)
@@ -54,7 +57,9 @@ def test_nothing_is_enqueued_when_the_transaction_rolls_back(ngo, django_capture
     assert run.progress_done == 0
 
 
-def test_an_exception_marks_the_run_failed_with_its_message(ngo, django_capture_on_commit_callbacks):
+def test_an_exception_marks_the_run_failed_with_its_message(
+    ngo, django_capture_on_commit_callbacks
+):
     user = member("im_officer", ngo)
     with django_capture_on_commit_callbacks(execute=True):
         run = task_start(actor=user, task=explode, label="Explode")
@@ -75,7 +80,9 @@ def test_rejected_input_stays_failed(ngo, django_capture_on_commit_callbacks):
 def test_task_pages_show_own_runs_only(client, ngo):
     owner = member("im_officer", ngo)
     stranger = member("im_officer", ngo)
-    run = TaskRun.objects.create(kind="x", label="Loading areas", created_by=owner, progress_total=10, progress_done=5)
+    run = TaskRun.objects.create(
+        kind="x", label="Loading areas", created_by=owner, progress_total=10, progress_done=5
+    )
     client.force_login(owner)
     page = client.get(f"/tasks/{run.pk}/")
     assert page.status_code == 200
@@ -92,6 +99,8 @@ def test_task_pages_show_own_runs_only(client, ngo):
 
 def test_finished_run_stops_polling(client, ngo):
     owner = member("im_officer", ngo)
-    run = TaskRun.objects.create(kind="x", label="Done", created_by=owner, status=TaskStatus.SUCCEEDED)
+    run = TaskRun.objects.create(
+        kind="x", label="Done", created_by=owner, status=TaskStatus.SUCCEEDED
+    )
     client.force_login(owner)
     assert "hx-trigger" not in client.get(f"/tasks/{run.pk}/").content.decode()

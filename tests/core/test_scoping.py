@@ -21,7 +21,9 @@ def contacts(areas, ngo, other_ngo, mission):
     ContactFactory(full_name="ngo-zubair", organisation=ngo, programme=prog_b, area=areas["zubair"])
     ContactFactory(full_name="ngo-secret", organisation=ngo, sensitivity="confidential")
     ContactFactory(full_name="ngo-restricted", organisation=ngo, sensitivity="restricted")
-    ContactFactory(full_name="other-karkh", organisation=other_ngo, programme=prog_a, area=areas["karkh"])
+    ContactFactory(
+        full_name="other-karkh", organisation=other_ngo, programme=prog_a, area=areas["karkh"]
+    )
     ContactFactory(full_name="mission-own", organisation=mission)
     return {"idp": prog_a, "phss": prog_b}
 
@@ -95,4 +97,6 @@ def test_can_create_checks_owner_values(contacts, ngo, other_ngo, areas):
     assert can_create(monitor, Contact, organisation=ngo, area=areas["zubair"])
     assert not can_create(monitor, Contact, organisation=ngo, area=areas["karkh"])
     assert not can_create(monitor, Contact, organisation=other_ngo, area=areas["zubair"])
-    assert not can_create(monitor, Contact, organisation=ngo, area=areas["zubair"], sensitivity="restricted")
+    assert not can_create(
+        monitor, Contact, organisation=ngo, area=areas["zubair"], sensitivity="restricted"
+    )

@@ -11,7 +11,9 @@ SECRET = "x" * 20 + "-a-long-random-production-secret-key-for-tests-0123456789"
 
 def run_marsad(*args: str, **env: str) -> subprocess.CompletedProcess:
     environment = {
-        key: value for key, value in os.environ.items() if not key.startswith(("MARSAD_", "DJANGO_"))
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("MARSAD_", "DJANGO_"))
     }
     environment.update(env)
     return subprocess.run(  # noqa: S603
@@ -26,7 +28,11 @@ def run_marsad(*args: str, **env: str) -> subprocess.CompletedProcess:
 
 def test_production_refuses_debug():
     result = run_marsad(
-        "check", MARSAD_ENV="production", MARSAD_DEBUG="1", MARSAD_SECRET_KEY=SECRET, MARSAD_ALLOWED_HOSTS="marsad.example.org"
+        "check",
+        MARSAD_ENV="production",
+        MARSAD_DEBUG="1",
+        MARSAD_SECRET_KEY=SECRET,
+        MARSAD_ALLOWED_HOSTS="marsad.example.org",
     )
     assert result.returncode != 0
     assert "MARSAD_DEBUG is on in production" in result.stderr

@@ -72,12 +72,18 @@ class ScopedAdmin(admin.ModelAdmin):
             self.delete_model(request, obj)
 
 
-
 @admin.register(AuditEntry)
 class AuditEntryAdmin(admin.ModelAdmin):
     """Read-only: the audit log cannot be edited through any door."""
 
-    list_display = ["occurred_at", "actor_username", "action", "object_type", "object_repr", "ip_address"]
+    list_display = [
+        "occurred_at",
+        "actor_username",
+        "action",
+        "object_type",
+        "object_repr",
+        "ip_address",
+    ]
     list_filter = ["action", "object_type"]
     search_fields = ["actor_username", "object_repr", "object_id"]
     date_hierarchy = "occurred_at"
@@ -103,7 +109,15 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
 @admin.register(TaskRun)
 class TaskRunAdmin(ScopedAdmin):
-    list_display = ["label", "kind", "status", "progress_done", "progress_total", "created_by", "created_at"]
+    list_display = [
+        "label",
+        "kind",
+        "status",
+        "progress_done",
+        "progress_total",
+        "created_by",
+        "created_at",
+    ]
     list_filter = ["status", "kind"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:

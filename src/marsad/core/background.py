@@ -50,7 +50,9 @@ class Progress:
         self.interval = interval
         self._last_write = 0.0
 
-    def __call__(self, done: int, total: int | None = None, message: str = "", force: bool = False) -> None:
+    def __call__(
+        self, done: int, total: int | None = None, message: str = "", force: bool = False
+    ) -> None:
         now = time.monotonic()
         if not force and now - self._last_write < self.interval:
             return
@@ -106,5 +108,8 @@ def finish(run_id: str, result: dict[str, Any], message: str = "") -> None:
 def fail(run_id: str, error: str) -> None:
     """Mark a run failed without raising (e.g. the input was rejected with row errors)."""
     TaskRun.objects.filter(pk=run_id).update(
-        status=TaskStatus.FAILED, finished_at=timezone.now(), error=error[:5000], message=_("Failed")
+        status=TaskStatus.FAILED,
+        finished_at=timezone.now(),
+        error=error[:5000],
+        message=_("Failed"),
     )

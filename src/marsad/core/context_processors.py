@@ -13,5 +13,7 @@ def marsad(request: HttpRequest) -> dict[str, Any]:
     held = capabilities(user) if user is not None else frozenset()
     return {
         "marsad_capabilities": {str(capability) for capability in held},
-        "marsad_navigation": navigation_for(request, held) if user and user.is_authenticated else [],
+        "marsad_navigation": navigation_for(request, held)
+        if user and user.is_authenticated
+        else [],
     }

@@ -41,7 +41,9 @@ SECTIONS = [
     },
     {
         "title": _("Audit log"),
-        "text": _("Who did what, when, from where: every change, export, login and sensitive read."),
+        "text": _(
+            "Who did what, when, from where: every change, export, login and sensitive read."
+        ),
         "url_name": "core:audit-list",
         "capability": Capability.VIEW_AUDIT,
     },

@@ -78,7 +78,9 @@ class ScopedRecord(TimeStampedModel):
         max_length=16,
         choices=Sensitivity.choices,
         default=Sensitivity.NORMAL,
-        help_text=_("Restricted and confidential records are shown only to roles cleared for them."),
+        help_text=_(
+            "Restricted and confidential records are shown only to roles cleared for them."
+        ),
     )
 
     scope_spec = ScopeSpec(
@@ -161,7 +163,8 @@ class AuditEntry(models.Model):
         indexes = [models.Index(fields=["object_type", "object_id", "occurred_at"])]
 
     def __str__(self) -> str:
-        return f"{self.occurred_at:%Y-%m-%d %H:%M:%S} {self.actor_username} {self.action} {self.object_repr}"
+        when = f"{self.occurred_at:%Y-%m-%d %H:%M:%S}"
+        return f"{when} {self.actor_username} {self.action} {self.object_repr}"
 
     def save(self, *args, **kwargs):
         if self.pk is not None and not self._state.adding:

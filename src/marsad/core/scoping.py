@@ -146,10 +146,17 @@ def scope(queryset: QuerySet, user: Any, action: str = VIEW) -> QuerySet:
         raise ValueError(f"Unknown scope action {action!r}.")
     if is_superuser(user):
         return queryset
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return queryset.none()
+    held = capabilities(user)
+    if spec.kind == ScopeSpec.PERSONAL:
+        # One's own records (account, background tasks) need no membership.
+        if Capability.ALL_RECORDS in held:
+            return queryset
+        return queryset.filter(**{spec.owner: user.pk})
     memberships = membership_scopes(user)
     if not memberships:
         return queryset.none()
-    held = capabilities(user)
 
     if spec.kind == ScopeSpec.REFERENCE:
         if action == VIEW or spec.change_capability in held:
@@ -157,11 +164,6 @@ def scope(queryset: QuerySet, user: Any, action: str = VIEW) -> QuerySet:
         return queryset.none()
     if spec.kind == ScopeSpec.AUDIT:
         return queryset if Capability.VIEW_AUDIT in held and action == VIEW else queryset.none()
-    if spec.kind == ScopeSpec.PERSONAL:
-        if Capability.ALL_RECORDS in held:
-            return queryset
-        return queryset.filter(**{spec.owner: user.pk})
-
     granted = Q(pk__in=[])
     any_grant = False
     for membership in memberships:

@@ -37,7 +37,9 @@ def _audit_login_failed(sender: Any, credentials: dict, request: Any = None, **k
 
 
 @receiver(user_locked_out)
-def _audit_locked_out(sender: Any, request: Any, username: str, ip_address: str, **kwargs: Any) -> None:
+def _audit_locked_out(
+    sender: Any, request: Any, username: str, ip_address: str, **kwargs: Any
+) -> None:
     audit.record(
         actor=None,
         action=AuditAction.LOCKED_OUT,

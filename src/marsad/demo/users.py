@@ -28,20 +28,64 @@ DEMO_USERS = [
     DemoUser("admin", "System", "Administrator", "system_admin", "IOM"),
     DemoUser("pm.idp", "Layla", "Hassan", "programme_manager", "IOM-IDP", programmes=("IDP",)),
     DemoUser("im.officer", "Omar", "Jaber", "im_officer", "IOM-IDP"),
-    DemoUser("monitor.basrah", "Zainab", "Kadhim", "field_monitor", "IOM-IDP", areas=("IQG02",), language="ar"),
+    DemoUser(
+        "monitor.basrah",
+        "Zainab",
+        "Kadhim",
+        "field_monitor",
+        "IOM-IDP",
+        areas=("IQG02",),
+        language="ar",
+    ),
     DemoUser("registrar.modm", "Ali", "Abbas", "case_worker", "MODM", language="ar"),
-    DemoUser("border.basrah", "Haider", "Salman", "border_officer", "BPC", areas=("IQG02",), language="ar"),
+    DemoUser(
+        "border.basrah",
+        "Haider",
+        "Salman",
+        "border_officer",
+        "BPC",
+        areas=("IQG02",),
+        language="ar",
+    ),
     DemoUser("partner.ngo", "Shilan", "Aziz", "partner_reporter", "ICS", language="ckb"),
     DemoUser("donor.viewer", "Emma", "Clarke", "aggregate_viewer", "AUS"),
 ]
 
 DEMO_CONTACTS = [
     # organisation, full name, title, phone, sensitivity, area
-    ("MODM", "Ahmed Karim Al-Saadi", "Director of the IDP registration department", "+964 770 123 4501", "normal", "IQG08"),
-    ("MODM", "Suad Jawad Mahdi", "Branch office manager, Basrah", "+964 780 555 1203", "restricted", "IQG02"),
-    ("BPC", "Kareem Nouri Hamid", "Port director, Basrah International Airport", "+964 771 200 3040", "restricted", "IQG02"),
+    (
+        "MODM",
+        "Ahmed Karim Al-Saadi",
+        "Director of the IDP registration department",
+        "+964 770 123 4501",
+        "normal",
+        "IQG08",
+    ),
+    (
+        "MODM",
+        "Suad Jawad Mahdi",
+        "Branch office manager, Basrah",
+        "+964 780 555 1203",
+        "restricted",
+        "IQG02",
+    ),
+    (
+        "BPC",
+        "Kareem Nouri Hamid",
+        "Port director, Basrah International Airport",
+        "+964 771 200 3040",
+        "restricted",
+        "IQG02",
+    ),
     ("ICS", "Shilan Aziz Rasul", "Project coordinator", "+964 750 444 8877", "normal", "IQG06"),
-    ("IOM-IDP", "Nadia Faris", "Protection focal point", "+964 790 111 2233", "confidential", "IQG08"),
+    (
+        "IOM-IDP",
+        "Nadia Faris",
+        "Protection focal point",
+        "+964 790 111 2233",
+        "confidential",
+        "IQG08",
+    ),
 ]
 
 
@@ -53,7 +97,9 @@ def ensure_demo_users(*, stdout=None) -> list[tuple[DemoUser, bool]]:
         organisation = Organisation.objects.filter(code=spec.organisation).first()
         if organisation is None:
             if stdout is not None:
-                stdout.write(f"  skipped {spec.username}: organisation {spec.organisation} not loaded")
+                stdout.write(
+                    f"  skipped {spec.username}: organisation {spec.organisation} not loaded"
+                )
             continue
         user = User.objects.filter(username=spec.username).first()
         created = user is None
@@ -67,7 +113,9 @@ def ensure_demo_users(*, stdout=None) -> list[tuple[DemoUser, bool]]:
                 email=f"{spec.username}@demo.marsad.invalid",
                 preferred_language=spec.language,
             )
-        if not Membership.objects.filter(user=user, organisation=organisation, role=spec.role).exists():
+        if not Membership.objects.filter(
+            user=user, organisation=organisation, role=spec.role
+        ).exists():
             account_services.membership_grant(
                 actor=None,
                 user=user,
@@ -88,7 +136,10 @@ def ensure_demo_contacts() -> int:
     created = 0
     for code, full_name, title, phone, sensitivity, pcode in DEMO_CONTACTS:
         organisation = Organisation.objects.filter(code=code).first()
-        if organisation is None or Contact.objects.filter(organisation=organisation, full_name=full_name).exists():
+        if (
+            organisation is None
+            or Contact.objects.filter(organisation=organisation, full_name=full_name).exists()
+        ):
             continue
         services.record_create(
             actor=None,

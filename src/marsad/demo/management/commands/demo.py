@@ -46,9 +46,7 @@ class Command(BaseCommand):
             return
         worker = self._start_worker()
         try:
-            call_command(
-                "runserver", f"{options['host']}:{options['port']}", use_reloader=False
-            )
+            call_command("runserver", f"{options['host']}:{options['port']}", use_reloader=False)
         finally:
             worker.send_signal(signal.SIGTERM)
             try:
@@ -79,7 +77,7 @@ class Command(BaseCommand):
 
     def _start_worker(self) -> subprocess.Popen:
         self.stdout.write("Starting the background worker (marsad db_worker)")
-        return subprocess.Popen(  # noqa: S603 — our own interpreter and module
+        return subprocess.Popen(
             [sys.executable, "-m", "marsad.cli", "db_worker", "--interval", "1", "--no-reload"],
             env={**os.environ, "DJANGO_SETTINGS_MODULE": "marsad.settings"},
         )
