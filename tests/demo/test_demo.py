@@ -1,0 +1,70 @@
+"""`marsad demo` prepares everything a newcomer needs, and running it twice adds nothing."""
+
+import io
+
+import pytest
+from django.core.management import call_command
+
+from marsad.accounts.models import Membership, User
+from marsad.core.models import AuditEntry
+from marsad.demo.users import DEMO_PASSWORD, DEMO_USERS
+from marsad.geo.models import AdminArea
+from marsad.partners.models import Contact, Funding, Organisation, Programme
+
+pytestmark = pytest.mark.django_db
+
+
+def counts() -> dict[str, int]:
+    return {
+        model.__name__: model.objects.count()
+        for model in (
+            AdminArea,
+            Organisation,
+            Programme,
+            Funding,
+            Contact,
+            User,
+            Membership,
+            AuditEntry,
+        )
+    }
+
+
+def test_demo_loads_reference_data_users_for_every_role_and_is_idempotent(client):
+    output = io.StringIO()
+    call_command("demo", "--no-serve", stdout=output)
+    first = counts()
+    assert first["AdminArea"] == 120
+    assert AdminArea.objects.filter(level=1).count() == 18
+    assert first["Programme"] == 12
+    assert (
+        Programme.objects.filter(
+            code__in=[
+                "CBMMP",
+                "CBIBM",
+                "IDP",
+                "PHSS",
+                "ROC",
+                "SAIT",
+                "IRI",
+                "MODM-CB",
+                "ICBP",
+                "MH",
+            ]
+        ).count()
+        == 10
+    )
+    assert {spec.role for spec in DEMO_USERS} == {
+        choice for choice, _ in Membership._meta.get_field("role").choices
+    }
+    assert first["Membership"] == len(DEMO_USERS)
+    assert f"Every demo user's password: {DEMO_PASSWORD}" in output.getvalue()
+
+    call_command("demo", "--no-serve", stdout=io.StringIO())
+    assert counts() == first
+
+    signed_in = client.post(
+        "/accounts/login/", {"username": "pm.idp", "password": DEMO_PASSWORD}, follow=True
+    )
+    assert signed_in.status_code == 200
+    assert "Programme manager" in signed_in.content.decode()
