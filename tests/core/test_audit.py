@@ -109,3 +109,14 @@ def test_request_address_is_recorded(client, ngo):
     login = AuditEntry.objects.filter(action=AuditAction.LOGIN).latest("id")
     assert login.ip_address == "10.1.2.3"
     assert login.actor_id == user.pk
+
+
+def test_opening_a_restricted_record_in_the_admin_is_audited(client, ngo):
+    admin_user = member("system_admin", ngo)
+    restricted = ContactFactory(organisation=ngo, sensitivity="restricted")
+    normal = ContactFactory(organisation=ngo)
+    client.force_login(admin_user)
+    assert client.get(f"/admin/partners/contact/{restricted.pk}/change/").status_code == 200
+    assert client.get(f"/admin/partners/contact/{normal.pk}/change/").status_code == 200
+    reads = AuditEntry.objects.filter(action=AuditAction.READ)
+    assert list(reads.values_list("object_id", "actor_id")) == [(str(restricted.pk), admin_user.pk)]

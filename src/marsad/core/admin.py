@@ -5,7 +5,8 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from marsad.core.models import AuditEntry, TaskRun
+from marsad.core import audit
+from marsad.core.models import AuditAction, AuditEntry, Sensitivity, TaskRun
 from marsad.core.roles import Capability
 from marsad.core.scoping import CHANGE, VIEW, can, has_capability, scope
 
@@ -23,6 +24,15 @@ class ScopedAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request: HttpRequest) -> Any:
         return scope(super().get_queryset(request), request.user, VIEW)
+
+    def get_object(self, request: HttpRequest, object_id: str, from_field: Any = None) -> Any:
+        obj = super().get_object(request, object_id, from_field)
+        if (
+            obj is not None
+            and getattr(obj, "sensitivity", Sensitivity.NORMAL) != Sensitivity.NORMAL
+        ):
+            audit.record(actor=request.user, action=AuditAction.READ, instance=obj)
+        return obj
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return admin.site.has_permission(request)
