@@ -50,7 +50,7 @@ bench: install-test
 	@for script in bench/*/run.py; do echo "== $$script"; $(BIN)/python $$script || exit $$?; done
 
 messages: install
-	cd src/marsad && ../../$(BIN)/django-admin makemessages -l ar -l ckb --ignore=tests && ../../$(BIN)/django-admin compilemessages
+	cd src/marsad && ../../$(BIN)/django-admin makemessages -l ar -l ckb --ignore=tests --no-wrap && ../../$(BIN)/django-admin compilemessages
 
 clean:
 	rm -rf $(VENV) var build *.egg-info src/*.egg-info

@@ -40,6 +40,8 @@ from marsad.partners.models import Contact, Organisation, OrganisationKind, Prog
 
 def build() -> dict:
     call_command("migrate", interactive=False, verbosity=0)
+    if connection.vendor != "sqlite":
+        call_command("flush", interactive=False, verbosity=0)  # a database it may empty
     call_command("geo", "load-reference", verbosity=0, stdout=open(os.devnull, "w"))  # noqa: SIM115
     districts = list(AdminArea.objects.filter(level=AreaLevel.DISTRICT))
     mission = Organisation.objects.create(
