@@ -9,6 +9,8 @@ API_MODULES = [
     "marsad.accounts.api",
     "marsad.geo.api",
     "marsad.partners.api",
+    "marsad.displacement.api",
+    "marsad.displacement.api_aggregates",
 ]
 
 router = DefaultRouter()

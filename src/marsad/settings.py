@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "marsad.accounts",
     "marsad.geo",
     "marsad.partners",
+    "marsad.displacement",
     "marsad.demo",
 ]
 
@@ -262,4 +263,8 @@ LOGGING = {
 
 # Marsad's own settings.
 MARSAD_MAP_TILE_URL = os.environ.get("MARSAD_MAP_TILE_URL", "")
+# Published aggregates hide cells of fewer families than this (aggregate viewers' exports).
 MARSAD_SMALL_CELL_THRESHOLD = int(os.environ.get("MARSAD_SMALL_CELL_THRESHOLD", "5"))
+# Household-size multipliers for estimating individuals from families (DTM practice: 6, 5 in camps).
+MARSAD_HOUSEHOLD_SIZE = int(os.environ.get("MARSAD_HOUSEHOLD_SIZE", "6"))
+MARSAD_HOUSEHOLD_SIZE_CAMP = int(os.environ.get("MARSAD_HOUSEHOLD_SIZE_CAMP", "5"))

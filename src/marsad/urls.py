@@ -14,6 +14,7 @@ urlpatterns = [
     path("accounts/", include("marsad.accounts.urls")),
     path("areas/", include("marsad.geo.urls")),
     path("", include("marsad.partners.urls")),
+    path("displacement/", include("marsad.displacement.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(router.urls)),

@@ -1,4 +1,3 @@
-# ruff: noqa: RUF001  (Arabic letters that look like Latin ones are meant)
 """Search folding of Latin, Arabic and Kurdish names."""
 
 import pytest

@@ -1,4 +1,3 @@
-# ruff: noqa: RUF001  (Arabic letters that look like Latin ones are meant)
 """Loading areas (all or nothing, idempotent, audited), moving them, and exporting them."""
 
 import json

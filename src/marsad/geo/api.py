@@ -95,7 +95,7 @@ class AdminAreaFilter(filters.FilterSet):
         method="filter_search",
         help_text=_(
             "P-code prefix, or part of a name in English, Arabic or Kurdish (letter variants "
-            "such as ة/ه or ی/ي do not matter)."  # noqa: RUF001
+            "such as ة/ه or ی/ي do not matter)."
         ),
     )
     iso_code = filters.CharFilter(field_name="iso_code", lookup_expr="iexact")

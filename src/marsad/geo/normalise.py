@@ -1,4 +1,3 @@
-# ruff: noqa: RUF001  (the Arabic letters below are meant)
 """Search normalisation for place names in Latin, Arabic and Kurdish script (pure Python).
 
 A query and the stored ``AdminArea.search_text`` go through the same function, so "البصره" finds

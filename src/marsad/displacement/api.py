@@ -1,0 +1,3 @@
+"""REST API (serializers and viewsets)."""
+
+ROUTES: list = []

@@ -1,0 +1,3 @@
+"""REST API for published aggregates (rounds × areas × population types)."""
+
+ROUTES: list = []
