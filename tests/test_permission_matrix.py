@@ -143,6 +143,53 @@ def user_pk(world: World, which: str, role: str) -> dict[str, Any]:
     return {"pk": world.users["field_monitor"].pk}
 
 
+def _assessment(world: World, which: str) -> Any:
+    """A draft assessment with one population group, in the open round, at a new location."""
+    from marsad.displacement.models import LocationAssessment, PopulationGroup
+
+    world.objects["locations"] = world.objects.get("locations", 0) + 1
+    location = factories.AdminAreaFactory(
+        pcode=f"IQG08Q03L{world.objects['locations']:03d}",
+        level=4,
+        parent=world.areas["karkh"],
+    )
+    round_ = world.objects["open_round"]
+    assessment = LocationAssessment.objects.create(
+        round=round_,
+        area=location,
+        organisation=world.own if which == "own" else world.other,
+        assessed_on=round_.period_end,
+    )
+    PopulationGroup.objects.create(
+        assessment=assessment, population_type="idp", families=12, individuals=70
+    )
+    return assessment
+
+
+def assessment(world: World, which: str, role: str) -> dict[str, Any]:
+    return {"pk": _assessment(world, which).pk}
+
+
+def assessment_submit(world: World, which: str, role: str) -> dict[str, Any]:
+    return {"pk": _assessment(world, which).pk, "action": "submit"}
+
+
+def assessment_row(relation: str) -> Callable[[World, str, str], dict[str, Any]]:
+    def kwargs(world: World, which: str, role: str) -> dict[str, Any]:
+        record = _assessment(world, which)
+        if relation == "needs":
+            record.needs.create(sector="food", priority=1)
+        if relation == "intentions":
+            record.intentions.create(intention="return", families=4)
+        return {"pk": getattr(record, relation).get().pk}
+
+    return kwargs
+
+
+def open_round(world: World, which: str, role: str) -> dict[str, Any]:
+    return {"number": world.objects["open_round"].number}
+
+
 def task_run(world: World, which: str, role: str) -> dict[str, Any]:
     owner = world.users.get(role) if which == "own" else world.users["partner_reporter_other"]
     return {"pk": TaskRun.objects.create(kind="x", label="run", created_by=owner).pk}
@@ -313,6 +360,133 @@ MATRIX: list[Route] = [
     ),
     Route("user-list", only({"system_admin"}, 200, 403, anonymous=401)),
     Route("user-detail", only({"system_admin"}, 200, 403, anonymous=401), kwargs=user_pk),
+    # --- displacement tracking: record pages and API for record roles; the dashboard and the
+    # aggregate API for everyone with aggregates (published data only for aggregate viewers)
+    Route("displacement:round-list", only(PII_ROLES, 200, 403, anonymous=302)),
+    Route("displacement:round-create", only(REFERENCE_CHANGERS, 200, 403, anonymous=302)),
+    Route("displacement:round-detail", only(PII_ROLES, 200, 403, anonymous=302), kwargs=open_round),
+    Route(
+        "displacement:round-status",
+        only(REFERENCE_CHANGERS, 302, 403, anonymous=302),
+        method="post",
+        kwargs=open_round,
+    ),
+    Route(
+        "displacement:masterlist-import",
+        only(REFERENCE_CHANGERS, 200, 403, anonymous=302),
+        kwargs=open_round,
+    ),
+    Route(
+        "displacement:assessment-create",
+        only(PII_ROLES, 200, 403, anonymous=302),
+        kwargs=open_round,
+    ),
+    Route(
+        "displacement:assessment-detail",
+        only(PII_ROLES, 200, 403, anonymous=302),
+        pii_other(anonymous=302),
+        kwargs=assessment,
+    ),
+    Route(
+        "displacement:assessment-edit",
+        only(PII_ROLES, 200, 403, anonymous=302),
+        pii_other(anonymous=302),
+        kwargs=assessment,
+    ),
+    Route(
+        "displacement:assessment-transition",
+        only(PII_ROLES, 302, 403, anonymous=302),
+        pii_other(302, anonymous=302),
+        method="post",
+        kwargs=assessment_submit,
+    ),
+    Route("displacement:dashboard", ui(200, no_membership=403)),
+    Route("displacement:dashboard-data", ui(200, no_membership=403)),
+    Route(
+        "displacement:dashboard-export",
+        ui(200, no_membership=403),
+        query="?chart=governorate&format=csv&round=1",
+    ),
+    Route("assessment-round-list", only(PII_ROLES, 200, 403, anonymous=401)),
+    Route("assessment-round-detail", only(PII_ROLES, 200, 403, anonymous=401), kwargs=open_round),
+    Route(
+        "assessment-round-set-status",
+        only(REFERENCE_CHANGERS, 400, 403, anonymous=401),
+        method="post",
+        kwargs=open_round,
+        data=lambda world, who: {"status": "published"},
+    ),
+    Route("location-assessment-list", only(PII_ROLES, 200, 403, anonymous=401)),
+    Route(
+        "location-assessment-detail",
+        only(PII_ROLES, 200, 403, anonymous=401),
+        pii_other(anonymous=401),
+        kwargs=assessment,
+    ),
+    Route(
+        "location-assessment-submit",
+        only(PII_ROLES, 200, 403, anonymous=401),
+        pii_other(anonymous=401),
+        method="post",
+        kwargs=assessment,
+    ),
+    Route(
+        "location-assessment-validate",
+        only(REFERENCE_CHANGERS, 400, 403, anonymous=401),
+        pii_other(400, anonymous=401),
+        method="post",
+        kwargs=assessment,
+    ),
+    Route(
+        "location-assessment-publish",
+        only(REFERENCE_CHANGERS, 400, 403, anonymous=401),
+        pii_other(400, anonymous=401),
+        method="post",
+        kwargs=assessment,
+    ),
+    Route(
+        "location-assessment-return-to-draft",
+        only(REFERENCE_CHANGERS, 400, 403, anonymous=401),
+        pii_other(400, anonymous=401),
+        method="post",
+        kwargs=assessment,
+        data=lambda world, who: {"reason": "numbers do not add up"},
+    ),
+    Route("population-group-list", only(PII_ROLES, 200, 403, anonymous=401)),
+    Route(
+        "population-group-detail",
+        only(PII_ROLES, 200, 403, anonymous=401),
+        pii_other(anonymous=401),
+        kwargs=assessment_row("population_groups"),
+    ),
+    Route("sector-need-list", only(PII_ROLES, 200, 403, anonymous=401)),
+    Route(
+        "sector-need-detail",
+        only(PII_ROLES, 200, 403, anonymous=401),
+        pii_other(anonymous=401),
+        kwargs=assessment_row("needs"),
+    ),
+    Route("intention-list", only(PII_ROLES, 200, 403, anonymous=401)),
+    Route(
+        "intention-detail",
+        only(PII_ROLES, 200, 403, anonymous=401),
+        pii_other(anonymous=401),
+        kwargs=assessment_row("intentions"),
+    ),
+    *[
+        Route(name, api(200, no_membership=403), query="?round=1")
+        for name in [
+            "aggregate-round-list",
+            "aggregate-totals-list",
+            "aggregate-area-list",
+            "aggregate-trend-list",
+            "aggregate-flow-list",
+            "aggregate-shelter-list",
+            "aggregate-need-list",
+            "aggregate-intention-list",
+            "aggregate-export-list",
+        ]
+    ],
     # --- core API
     Route("audit-list", only({"system_admin"}, 200, 403, anonymous=401)),
     Route(
@@ -341,8 +515,38 @@ def world(db) -> World:
     objects = {
         "audit": audit.record(actor=None, action=AuditAction.EXPORT, object_repr="x"),
         "donor": factories.OrganisationFactory(code="DONOR", kind="donor"),
+        **_displacement_world(own, areas),
     }
     return World(own, other, mission, programme, areas, users, objects)
+
+
+def _displacement_world(own: Any, areas: dict[str, Any]) -> dict[str, Any]:
+    """A published round with one published assessment (so aggregates answer) and an open one."""
+    import datetime
+
+    from marsad.displacement.models import AssessmentRound, LocationAssessment, PopulationGroup
+
+    published = AssessmentRound.objects.create(
+        number=1,
+        period_start=datetime.date(2008, 1, 1),
+        period_end=datetime.date(2008, 2, 28),
+        status="published",
+    )
+    location = factories.AdminAreaFactory(pcode="IQG02Q04L900", level=4, parent=areas["zubair"])
+    assessment = LocationAssessment.objects.create(
+        round=published,
+        area=location,
+        organisation=own,
+        assessed_on=published.period_end,
+        status="published",
+    )
+    PopulationGroup.objects.create(
+        assessment=assessment, population_type="idp", families=40, individuals=240
+    )
+    open_round = AssessmentRound.objects.create(
+        number=2, period_start=datetime.date(2008, 4, 1), period_end=datetime.date(2008, 5, 31)
+    )
+    return {"published_round": published, "open_round": open_round}
 
 
 def _request(client: Any, route: Route, world: World, principal: str, which: str) -> int:

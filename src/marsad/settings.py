@@ -4,6 +4,7 @@ MARSAD_ENV selects the profile: ``development`` (the default, used by ``make dem
 ``test`` (fast hashers, immediate tasks) or ``production`` (refuses to start insecurely).
 """
 
+import importlib.util
 import os
 from pathlib import Path
 
@@ -185,7 +186,22 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
-STATICFILES_DIRS = [PACKAGE_DIR / "static"]
+
+
+def _package_dir(module: str) -> Path:
+    spec = importlib.util.find_spec(module)
+    if spec is None or spec.origin is None:
+        raise ImproperlyConfigured(f"The package providing {module} is not installed.")
+    return Path(spec.origin).parent
+
+
+# Front-end libraries come from their PyPI packages (plotly ships plotly.min.js,
+# xstatic-leaflet ships Leaflet), served by staticfiles: nothing copied, no CDN.
+STATICFILES_DIRS = [
+    PACKAGE_DIR / "static",
+    ("vendor/plotly", _package_dir("plotly") / "package_data"),
+    ("vendor/leaflet", _package_dir("xstatic.pkg.leaflet") / "data"),
+]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

@@ -56,6 +56,8 @@ def test_field_monitor_signs_in_and_sees_only_their_sections(page, live_server):
     expect(page.locator(".role-list")).to_contain_text("Field monitor")
     assert nav_labels(page) == [
         "Home",
+        "Dashboard",
+        "Assessments",
         "Areas",
         "Organisations",
         "Programmes",
@@ -76,6 +78,8 @@ def test_system_admin_sees_audit_log_and_administration(page, live_server, scree
     expect(page.locator("html")).to_have_attribute("dir", "ltr")
     assert nav_labels(page) == [
         "Home",
+        "Dashboard",
+        "Assessments",
         "Areas",
         "Organisations",
         "Programmes",

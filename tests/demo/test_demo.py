@@ -8,6 +8,8 @@ from django.core.management import call_command
 from marsad.accounts.models import Membership, User
 from marsad.core.models import AuditEntry
 from marsad.demo.users import DEMO_PASSWORD, DEMO_USERS
+from marsad.displacement.demo import DEMO_LOCATIONS
+from marsad.displacement.models import AssessmentRound, LocationAssessment
 from marsad.geo.models import AdminArea
 from marsad.partners.models import Contact, Funding, Organisation, Programme
 
@@ -34,8 +36,14 @@ def test_demo_loads_reference_data_users_for_every_role_and_is_idempotent(client
     output = io.StringIO()
     call_command("demo", "--no-serve", stdout=output)
     first = counts()
-    assert first["AdminArea"] == 120
+    assert AdminArea.objects.filter(level__lte=2).count() == 120
     assert AdminArea.objects.filter(level=1).count() == 18
+    assert AdminArea.objects.filter(level=4).count() == DEMO_LOCATIONS
+    assert AssessmentRound.objects.count() == 4
+    assert AssessmentRound.objects.filter(status="published").count() == 3
+    assert LocationAssessment.objects.filter(round__number=1, status="published").count() == (
+        DEMO_LOCATIONS
+    )
     assert first["Programme"] == 12
     assert (
         Programme.objects.filter(

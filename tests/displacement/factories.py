@@ -73,3 +73,26 @@ class IntentionFactory(factory.django.DjangoModelFactory):
     assessment = factory.SubFactory(LocationAssessmentFactory)
     intention = "return"
     families = 5
+
+
+# --- Helpers for the core (services, importers, API) tests ----------------------------------
+
+MASTERLIST_HEADER = (
+    "location_id,location_name,location_name_ar,parent_pcode,latitude,longitude,"
+    "population_type,origin_pcode,displacement_period,shelter_category,families,individuals"
+)
+
+
+def masterlist_csv(*rows: str, header: str = MASTERLIST_HEADER) -> bytes:
+    """A master-list CSV (UTF-8) from the header and ``rows`` (each a CSV line)."""
+    return ("\n".join([header, *rows]) + "\n").encode("utf-8")
+
+
+def open_round(number: int = 4, **kwargs) -> AssessmentRound:
+    """Round ``number`` (open), 1–28 January 2008 unless told otherwise."""
+    defaults = {
+        "period_start": datetime.date(2008, 1, 1),
+        "period_end": datetime.date(2008, 1, 28),
+        "status": "open",
+    }
+    return AssessmentRoundFactory(number=number, **{**defaults, **kwargs})

@@ -10,6 +10,24 @@ from marsad.core.scoping import capabilities
 
 SECTIONS = [
     {
+        "title": _("Displacement dashboard"),
+        "text": _(
+            "IDP and returnee families and individuals by round and area, flows, shelter, "
+            "needs and intentions."
+        ),
+        "url_name": "displacement:dashboard",
+        "capability": Capability.VIEW_AGGREGATES,
+    },
+    {
+        "title": _("Assessment rounds"),
+        "text": _(
+            "Location assessments by round: master-list imports, review, validation and "
+            "publication."
+        ),
+        "url_name": "displacement:round-list",
+        "capability": Capability.VIEW_RECORDS,
+    },
+    {
         "title": _("Areas"),
         "text": _("Browse governorates, districts and locations by P-code in any language."),
         "url_name": "geo:area-list",

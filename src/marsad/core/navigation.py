@@ -20,6 +20,8 @@ class NavItem:
 
 NAVIGATION = [
     NavItem(_("Home"), "core:home"),
+    NavItem(_("Dashboard"), "displacement:dashboard", capability=Capability.VIEW_AGGREGATES),
+    NavItem(_("Assessments"), "displacement:round-list", capability=Capability.VIEW_RECORDS),
     NavItem(_("Areas"), "geo:area-list"),
     NavItem(_("Organisations"), "partners:organisation-list"),
     NavItem(_("Programmes"), "partners:programme-list"),

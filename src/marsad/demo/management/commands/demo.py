@@ -13,6 +13,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from marsad.demo.users import DEMO_PASSWORD, ensure_demo_contacts, ensure_demo_users
+from marsad.displacement.demo import load_demo_rounds
 
 
 class Command(BaseCommand):
@@ -41,6 +42,9 @@ class Command(BaseCommand):
         results = ensure_demo_users(stdout=self.stdout)
         contacts = ensure_demo_contacts()
         self.stdout.write(f"  {contacts} focal point(s) added")
+        self.stdout.write(self.style.MIGRATE_HEADING("Demo assessment rounds"))
+        for line in load_demo_rounds():
+            self.stdout.write(f"  {line}")
         self._print_logins(results, options)
         if options["no_serve"]:
             return

@@ -1,0 +1,188 @@
+"""Displacement tracking at scale: master-list import, re-import and dashboard aggregates.
+
+Generates 3,000 locations and 40 rounds of master lists (bench data only, from
+``marsad.displacement.generator``) and measures, printing each figure beside its target:
+- import throughput (rows/s) per round, beside a plain PostgreSQL COPY of the same rows into a
+  table of the same columns (ratio; target >= 0.25);
+- re-import of the same file: rows changed (target 0) and time as a share of the first import
+  of that file (target <= 20 %);
+- dashboard aggregate reads with all rounds loaded (target <= 300 ms each, on PostgreSQL).
+
+Use a PostgreSQL database it may empty: BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/marsad_bench
+(without it, a throwaway SQLite file; COPY is then not measured). BENCH_ROUNDS and
+BENCH_LOCATIONS scale it down for a quick look.
+"""
+
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "40"))
+LOCATIONS = int(os.environ.get("BENCH_LOCATIONS", "3000"))
+REPEAT = 5
+
+database_url = os.environ.get("BENCH_DATABASE_URL")
+if not database_url:
+    database_url = f"sqlite:///{Path(tempfile.gettempdir()) / 'marsad-bench-displacement.sqlite3'}"
+    Path(database_url.removeprefix("sqlite:///")).unlink(missing_ok=True)
+os.environ["DATABASE_URL"] = database_url
+os.environ.setdefault("MARSAD_ENV", "test")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "marsad.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+import datetime  # noqa: E402
+
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+
+from marsad.accounts.models import Membership, User  # noqa: E402
+from marsad.displacement import aggregates, services  # noqa: E402
+from marsad.displacement.generator import (  # noqa: E402
+    District,
+    make_locations,
+    masterlist_rows,
+    to_csv,
+)
+from marsad.geo.models import AdminArea, AreaLevel  # noqa: E402
+from marsad.partners.models import Organisation, OrganisationKind  # noqa: E402
+
+
+def prepare() -> tuple[Organisation, list]:
+    call_command("migrate", interactive=False, verbosity=0)
+    if connection.vendor != "sqlite":
+        call_command("flush", interactive=False, verbosity=0)
+    with open(os.devnull, "w") as quiet:
+        call_command("geo", "load-reference", stdout=quiet)
+    organisation = Organisation.objects.create(
+        code="IOM-IDP", kind=OrganisationKind.MISSION_UNIT, name_en="IDP unit"
+    )
+    districts = [
+        District(area.pcode, float(area.latitude), float(area.longitude))
+        for area in AdminArea.objects.filter(level=AreaLevel.DISTRICT).order_by("pcode")
+    ]
+    return organisation, make_locations(districts, LOCATIONS)
+
+
+def copy_rows_per_second(content: bytes) -> float | None:
+    """A plain COPY of the same CSV into a table with the master list's columns."""
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE TEMP TABLE IF NOT EXISTS bench_masterlist (location_id text,"
+            " location_name text, location_name_ar text, parent_pcode text,"
+            " latitude numeric, longitude numeric,"
+            " population_type text, origin_pcode text, displacement_period text,"
+            " shelter_category text, families integer, individuals integer)"
+        )
+        cursor.execute("TRUNCATE bench_masterlist")
+        start = time.perf_counter()
+        with cursor.cursor.copy(
+            "COPY bench_masterlist FROM STDIN WITH (FORMAT csv, HEADER true)"
+        ) as copy:
+            copy.write(content)
+        elapsed = time.perf_counter() - start
+    rows = content.count(b"\n") - 1
+    return rows / elapsed
+
+
+def main() -> int:
+    started = time.perf_counter()
+    organisation, places = prepare()
+    print(f"database: {connection.vendor}; {LOCATIONS:,} locations, {ROUNDS} rounds")
+    print(
+        f"{'round':>5} {'rows':>7} {'import s':>9} {'rows/s':>9} {'COPY rows/s':>12} {'ratio':>6}"
+    )
+    ratios, rates, last_content, last_round, last_seconds = [], [], b"", None, 0.0
+    for number in range(1, ROUNDS + 1):
+        start_date = datetime.date(2008, 1, 1) + datetime.timedelta(days=45 * (number - 1))
+        round_ = services.round_create(
+            actor=None,
+            number=number,
+            kind="location_assessment",
+            period_start=start_date,
+            period_end=start_date + datetime.timedelta(days=40),
+        )
+        content = to_csv(masterlist_rows(places, number))
+        rows = content.count(b"\n") - 1
+        begin = time.perf_counter()
+        report = services.masterlist_import(
+            actor=None, round=round_, organisation=organisation, content=content, filename="ml.csv"
+        )
+        seconds = time.perf_counter() - begin
+        assert report.ok, report.errors[:3]
+        copy_rate = copy_rows_per_second(content)
+        rate = rows / seconds
+        rates.append(rate)
+        ratio = rate / copy_rate if copy_rate else None
+        if ratio:
+            ratios.append(ratio)
+        if number in (1, 2, ROUNDS) or number % 10 == 0:
+            print(
+                f"{number:>5} {rows:>7} {seconds:>9.2f} {rate:>9.0f} "
+                f"{copy_rate or float('nan'):>12.0f} {ratio or float('nan'):>6.3f}"
+            )
+        last_content, last_round, last_seconds = content, round_, seconds
+    print(
+        f"import: median {statistics.median(rates):,.0f} rows/s"
+        + (
+            f"; median ratio to COPY {statistics.median(ratios):.3f} (target >= 0.25)"
+            if ratios
+            else ""
+        )
+    )
+
+    begin = time.perf_counter()
+    again = services.masterlist_import(
+        actor=None,
+        round=last_round,
+        organisation=organisation,
+        content=last_content,
+        filename="ml.csv",
+    )
+    seconds = time.perf_counter() - begin
+    print(
+        f"re-import of round {ROUNDS}: {again.created} created, {again.updated} updated, "
+        f"{again.unchanged} unchanged in {seconds:.2f} s = {100 * seconds / last_seconds:.0f} % "
+        "of its first import (target 0 changed, <= 20 %)"
+    )
+
+    manager = User.objects.create(username="bench-im")
+    Membership.objects.create(user=manager, organisation=organisation, role="im_officer")
+    reads = {
+        "totals": lambda: aggregates.totals(user=manager, round=last_round),
+        "by governorate": lambda: aggregates.by_area(
+            user=manager, round=last_round, level="governorate"
+        ),
+        "by district": lambda: aggregates.by_area(user=manager, round=last_round, level="district"),
+        "trend (all rounds)": lambda: aggregates.trend(user=manager),
+        "flows": lambda: aggregates.flows(user=manager, round=last_round),
+        "shelter": lambda: aggregates.shelter(user=manager, round=last_round),
+        "needs by governorate": lambda: aggregates.needs_by_governorate(
+            user=manager, round=last_round
+        ),
+        "intentions": lambda: aggregates.intentions(user=manager, round=last_round),
+    }
+    print(
+        f"dashboard reads with {ROUNDS} rounds loaded, ms "
+        f"(median / max of {REPEAT}; target <= 300):"
+    )
+    for label, read in reads.items():
+        samples = []
+        for _ in range(REPEAT):
+            begin = time.perf_counter()
+            read()
+            samples.append((time.perf_counter() - begin) * 1000)
+        print(f"  {label:<24} {statistics.median(samples):>8.1f} / {max(samples):.1f}")
+    print(f"total bench time {time.perf_counter() - started:.0f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

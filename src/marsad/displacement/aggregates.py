@@ -1,0 +1,761 @@
+"""Displacement figures summed in the database: totals, by area, trend, flows, shelter, needs,
+intentions and the master list, each as plain dicts and lists ready for JSON, CSV and charts.
+
+Who sees what: roles with VIEW_RECORDS sum the assessments their scope shows them, whatever the
+status; every other holder of VIEW_AGGREGATES (and anyone asking for the public figures) sums
+only published assessments of published rounds, with cells of fewer families than
+``settings.MARSAD_SMALL_CELL_THRESHOLD`` suppressed (``None``; the individuals of the cell too).
+A ``user`` of ``None`` is the command line or the system, which sees every assessment.
+"""
+
+import builtins
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db.models import (
+    Avg,
+    Case,
+    CharField,
+    Count,
+    Expression,
+    F,
+    Model,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, StrIndex, Substr
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from marsad.core.roles import Capability
+from marsad.core.scoping import VIEW, has_capability, scope
+from marsad.displacement.models import (
+    SHELTER_GROUPS,
+    AssessmentRound,
+    AssessmentStatus,
+    Intention,
+    IntentionChoice,
+    LocationAssessment,
+    PopulationGroup,
+    PopulationType,
+    RoundStatus,
+    Sector,
+    SectorNeed,
+    ShelterCategory,
+)
+from marsad.geo.models import AdminArea
+
+LEVELS = ("governorate", "district", "location")
+POPULATION_TYPES = [PopulationType.IDP, PopulationType.RETURNEE, PopulationType.HOST]
+# The (families, individuals) pairs of a by-area row; each pair is one suppressible cell.
+POPULATION_CELLS = [(f"{t}_families", f"{t}_individuals") for t in POPULATION_TYPES]
+# Position of a level's P-code in AdminArea.path ("IQ/IQG08/IQG08Q03/.../"), counting from 1.
+PATH_POSITION = {"governorate": 2, "district": 3}
+NOT_RECORDED = "not_recorded"
+
+
+@dataclass(frozen=True)
+class Visibility:
+    """Which assessments a reader sums and whether small cells are hidden from them."""
+
+    user: Any
+    published_only: bool
+    suppress: bool
+    threshold: int
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "published_only": self.published_only,
+            "suppressed": self.suppress,
+            "threshold": self.threshold if self.suppress else None,
+        }
+
+
+def visibility(user: Any, *, public: bool = False) -> Visibility:
+    """How ``user`` reads displacement figures; ``public`` asks for the aggregate viewers' view.
+
+    Raises PermissionDenied for a user with neither VIEW_RECORDS nor VIEW_AGGREGATES.
+    """
+    threshold = settings.MARSAD_SMALL_CELL_THRESHOLD
+    if user is None:
+        return Visibility(None, published_only=public, suppress=public, threshold=threshold)
+    records = has_capability(user, Capability.VIEW_RECORDS)
+    if records and not public:
+        return Visibility(user, published_only=False, suppress=False, threshold=threshold)
+    if records or has_capability(user, Capability.VIEW_AGGREGATES):
+        return Visibility(user, published_only=True, suppress=True, threshold=threshold)
+    raise PermissionDenied(_("Your role does not give access to displacement figures."))
+
+
+def _resolve(user: Any, public: bool) -> Visibility:
+    return user if isinstance(user, Visibility) else visibility(user, public=public)
+
+
+def _rows(model: type[Model], vis: Visibility, prefix: str = "assessment__") -> QuerySet:
+    """The rows of ``model`` the reader sums: published ones, or those in the reader's scope."""
+    queryset = model._default_manager.all()
+    if vis.published_only:
+        return queryset.filter(
+            **{
+                f"{prefix}status": AssessmentStatus.PUBLISHED,
+                f"{prefix}round__status": RoundStatus.PUBLISHED,
+            }
+        )
+    return queryset if vis.user is None else scope(queryset, vis.user, VIEW)
+
+
+def rounds(*, user: Any, public: bool = False) -> QuerySet[AssessmentRound]:
+    """The rounds a reader may choose, newest first: published ones for aggregate viewers."""
+    vis = _resolve(user, public)
+    queryset = AssessmentRound.objects.order_by("-number")
+    if vis.published_only:
+        queryset = queryset.filter(status=RoundStatus.PUBLISHED)
+    return queryset
+
+
+def previous_round(
+    round: AssessmentRound, *, user: Any, public: bool = False
+) -> AssessmentRound | None:
+    """The visible round with the highest number below ``round``'s."""
+    return rounds(user=user, public=public).filter(number__lt=round.number).first()
+
+
+def path_segment(path_field: str, position: int) -> Expression:
+    """The ``position``-th P-code of a path column, computed in SQL (SQLite and PostgreSQL)."""
+    expression: Any = F(path_field)
+    for _skip in range(position - 1):
+        expression = Substr(expression, StrIndex(expression, Value("/")) + 1)
+    return Substr(expression, 1, StrIndex(expression, Value("/")) - 1)
+
+
+def area_pcode_at(area_field: str, level: str) -> Expression:
+    """The P-code of the ``level`` area (governorate, district) containing ``area_field``'s area;
+    None for an area above that level (the country, or a governorate asked for its district)."""
+    if level == "location":
+        return F(f"{area_field}__pcode")
+    position = PATH_POSITION[level]
+    return Case(
+        When(
+            **{f"{area_field}__level__gte": position - 1},
+            then=path_segment(f"{area_field}__path", position),
+        ),
+        default=Value(None),
+        output_field=CharField(),
+    )
+
+
+def localised(name_en: str, name_ar: str = "", name_ku: str = "") -> str:
+    language = (get_language() or "en").split("-")[0]
+    if language == "ar" and name_ar:
+        return name_ar
+    if language == "ckb" and name_ku:
+        return name_ku
+    return name_en
+
+
+def _areas_by_pcode(pcodes: Iterable[str | None]) -> dict[str, dict[str, Any]]:
+    wanted = sorted({pcode for pcode in pcodes if pcode})
+    rows = AdminArea.objects.filter(pcode__in=wanted).values(
+        "pcode", "level", "name_en", "name_ar", "name_ku", "latitude", "longitude"
+    )
+    return {
+        row["pcode"]: {
+            **row,
+            "name": localised(row["name_en"], row["name_ar"], row["name_ku"]),
+            "latitude": None if row["latitude"] is None else float(row["latitude"]),
+            "longitude": None if row["longitude"] is None else float(row["longitude"]),
+        }
+        for row in rows
+    }
+
+
+def _name(areas: dict[str, dict[str, Any]], pcode: str | None) -> str:
+    return areas[pcode]["name"] if pcode in areas else (pcode or "")
+
+
+def _population_sums() -> dict[str, Any]:
+    sums: dict[str, Any] = {}
+    for population_type in POPULATION_TYPES:
+        only = Q(population_type=population_type)
+        sums[f"{population_type}_families"] = Coalesce(Sum("families", filter=only), 0)
+        sums[f"{population_type}_individuals"] = Coalesce(Sum("individuals", filter=only), 0)
+        sums[f"{population_type}_locations"] = Count("assessment", filter=only, distinct=True)
+    return sums
+
+
+def _is_small(vis: Visibility, families: int | None) -> bool:
+    return vis.suppress and families is not None and 0 < families < vis.threshold
+
+
+def suppress_cells(row: dict[str, Any], vis: Visibility, cells: list[tuple[str, str]]) -> None:
+    """Blank each (families, individuals) cell of ``row`` with too few families, in place."""
+    for families, individuals in cells:
+        if _is_small(vis, row.get(families)):
+            row[families] = None
+            row[individuals] = None
+
+
+def _subtract(current: int | None, previous: int | None) -> int | None:
+    return None if current is None or previous is None else current - previous
+
+
+def _filtered(
+    queryset: QuerySet,
+    *,
+    round: AssessmentRound | None = None,
+    area: AdminArea | None = None,
+    population_type: str | None = None,
+    prefix: str = "assessment__",
+) -> QuerySet:
+    if round is not None:
+        queryset = queryset.filter(**{f"{prefix}round": round})
+    if area is not None:
+        queryset = queryset.filter(**{f"{prefix}area__path__startswith": area.path})
+    if population_type:
+        queryset = queryset.filter(population_type=population_type)
+    return queryset
+
+
+def round_summary(round: AssessmentRound | None) -> dict[str, Any] | None:
+    if round is None:
+        return None
+    return {
+        "number": round.number,
+        "kind": round.kind,
+        "status": round.status,
+        "period_start": round.period_start.isoformat(),
+        "period_end": round.period_end.isoformat(),
+    }
+
+
+def totals(
+    *,
+    user: Any,
+    round: AssessmentRound,
+    area: AdminArea | None = None,
+    population_type: str | None = None,
+    public: bool = False,
+) -> dict[str, Any]:
+    """Families, individuals and locations by population type in ``round``, with the change
+    since the previous round (by number) for the same area and population type."""
+    vis = _resolve(user, public)
+    before = previous_round(round, user=vis)
+
+    def sums(which: AssessmentRound) -> dict[str, Any]:
+        rows = _filtered(
+            _rows(PopulationGroup, vis), round=which, area=area, population_type=population_type
+        )
+        result = rows.aggregate(**_population_sums(), locations=Count("assessment", distinct=True))
+        suppress_cells(result, vis, POPULATION_CELLS)
+        return result
+
+    now = sums(round)
+    then = sums(before) if before is not None else None
+    populations = {}
+    for population_type_value in POPULATION_TYPES:
+        families = f"{population_type_value}_families"
+        individuals = f"{population_type_value}_individuals"
+        populations[str(population_type_value)] = {
+            "label": str(PopulationType(population_type_value).label),
+            "families": now[families],
+            "individuals": now[individuals],
+            "locations": now[f"{population_type_value}_locations"],
+            "change_families": _subtract(now[families], then[families]) if then else None,
+            "change_individuals": (
+                _subtract(now[individuals], then[individuals]) if then else None
+            ),
+        }
+    return {
+        "round": round_summary(round),
+        "previous_round": round_summary(before),
+        "area": area.pcode if area is not None else None,
+        "population_type": population_type or None,
+        "locations": now["locations"],
+        "populations": populations,
+        "suppression": vis.as_dict(),
+    }
+
+
+def by_area(
+    *,
+    user: Any,
+    round: AssessmentRound,
+    level: str,
+    population_type: str | None = None,
+    area: AdminArea | None = None,
+    public: bool = False,
+) -> list[dict[str, Any]]:
+    """One row per governorate, district or location with assessed populations in ``round``:
+    its P-code, names, coordinates (the area's, else the mean of its assessed locations'),
+    the number of locations and families/individuals by population type."""
+    if level not in LEVELS:
+        raise ValueError(f"Unknown level {level!r}; use one of {', '.join(LEVELS)}.")
+    vis = _resolve(user, public)
+    keys = {"governorate_pcode": area_pcode_at("assessment__area", "governorate")}
+    if level in ("district", "location"):
+        keys["district_pcode"] = area_pcode_at("assessment__area", "district")
+    if level == "location":
+        keys["location_pcode"] = F("assessment__area__pcode")
+    rows = list(
+        _filtered(
+            _rows(PopulationGroup, vis), round=round, area=area, population_type=population_type
+        )
+        .annotate(**keys)
+        .values(*keys)
+        .annotate(
+            **_population_sums(),
+            locations=Count("assessment", distinct=True),
+            mean_latitude=Avg("assessment__area__latitude"),
+            mean_longitude=Avg("assessment__area__longitude"),
+        )
+        .order_by(*keys)
+    )
+    names = _areas_by_pcode(pcode for row in rows for pcode in (row.get(k) for k in keys))
+    result = []
+    for row in rows:
+        pcode = row[f"{level}_pcode"]
+        if not pcode:
+            continue
+        place = names.get(pcode, {})
+        latitude = place.get("latitude")
+        longitude = place.get("longitude")
+        if latitude is None or longitude is None:
+            latitude = None if row["mean_latitude"] is None else float(row["mean_latitude"])
+            longitude = None if row["mean_longitude"] is None else float(row["mean_longitude"])
+        item = {
+            "level": level,
+            "pcode": pcode,
+            "name": _name(names, pcode),
+            "name_en": place.get("name_en", pcode),
+            "name_ar": place.get("name_ar", ""),
+            "latitude": latitude,
+            "longitude": longitude,
+            "governorate_pcode": row["governorate_pcode"],
+            "governorate_name": _name(names, row["governorate_pcode"]),
+            "governorate_name_en": names.get(row["governorate_pcode"], {}).get("name_en", ""),
+            "district_pcode": row.get("district_pcode"),
+            "district_name": _name(names, row.get("district_pcode")) or None,
+            "district_name_en": names.get(row.get("district_pcode"), {}).get("name_en"),
+            "locations": row["locations"],
+        }
+        for families, individuals in POPULATION_CELLS:
+            item[families] = row[families]
+            item[individuals] = row[individuals]
+        suppress_cells(item, vis, POPULATION_CELLS)
+        result.append(item)
+    return result
+
+
+def trend(
+    *,
+    user: Any,
+    area: AdminArea | None = None,
+    population_type: str | None = None,
+    public: bool = False,
+) -> list[dict[str, Any]]:
+    """Families and individuals by population type for every visible round, oldest first."""
+    vis = _resolve(user, public)
+    sums = {
+        row["assessment__round"]: row
+        for row in _filtered(
+            _rows(PopulationGroup, vis), area=area, population_type=population_type
+        )
+        .values("assessment__round")
+        .annotate(**_population_sums(), locations=Count("assessment", distinct=True))
+        .order_by("assessment__round")
+    }
+    result = []
+    for each in rounds(user=vis).order_by("number"):
+        row = sums.get(each.pk, {})
+        item: dict[str, Any] = {
+            "round": each.number,
+            "period_start": each.period_start.isoformat(),
+            "period_end": each.period_end.isoformat(),
+            "locations": row.get("locations", 0),
+        }
+        for families, individuals in POPULATION_CELLS:
+            item[families] = row.get(families, 0)
+            item[individuals] = row.get(individuals, 0)
+        suppress_cells(item, vis, POPULATION_CELLS)
+        result.append(item)
+    return result
+
+
+def flows(
+    *,
+    user: Any,
+    round: AssessmentRound,
+    area: AdminArea | None = None,
+    population_type: str = PopulationType.IDP,
+    origin: AdminArea | None = None,
+    public: bool = False,
+) -> list[dict[str, Any]]:
+    """Families and individuals from each origin governorate to each current governorate.
+
+    ``origin_area`` may be a governorate, district or location; it is reduced to its governorate.
+    Rows with no recorded origin have ``origin_pcode`` None. ``area`` narrows the current
+    location, ``origin`` the origin.
+    """
+    vis = _resolve(user, public)
+    queryset = _filtered(
+        _rows(PopulationGroup, vis), round=round, area=area, population_type=population_type
+    )
+    if origin is not None:
+        queryset = queryset.filter(origin_area__path__startswith=origin.path)
+    rows = list(
+        queryset.annotate(
+            origin_pcode=area_pcode_at("origin_area", "governorate"),
+            current_pcode=area_pcode_at("assessment__area", "governorate"),
+        )
+        .values("origin_pcode", "current_pcode")
+        .annotate(
+            families=Coalesce(Sum("families"), 0),
+            individuals=Coalesce(Sum("individuals"), 0),
+            locations=Count("assessment", distinct=True),
+        )
+        .order_by(F("origin_pcode").asc(nulls_last=True), "current_pcode")
+    )
+    names = _areas_by_pcode(p for row in rows for p in (row["origin_pcode"], row["current_pcode"]))
+    result = []
+    for row in rows:
+        item = {
+            "origin_pcode": row["origin_pcode"],
+            "origin_name": (
+                _name(names, row["origin_pcode"]) if row["origin_pcode"] else _("Not recorded")
+            ),
+            "current_pcode": row["current_pcode"],
+            "current_name": _name(names, row["current_pcode"]),
+            "locations": row["locations"],
+            "families": row["families"],
+            "individuals": row["individuals"],
+        }
+        suppress_cells(item, vis, [("families", "individuals")])
+        result.append(item)
+    return result
+
+
+def _shelter_group(category: str) -> str:
+    for group, members in SHELTER_GROUPS.items():
+        if category in members:
+            return group
+    return NOT_RECORDED
+
+
+SHELTER_GROUP_LABELS = {
+    "camp": _("Camp"),
+    "private": _("Private settings"),
+    "critical": _("Critical shelter"),
+    NOT_RECORDED: _("Not recorded"),
+}
+
+
+def shelter(
+    *,
+    user: Any,
+    round: AssessmentRound,
+    area: AdminArea | None = None,
+    population_type: str | None = PopulationType.IDP,
+    public: bool = False,
+) -> dict[str, Any]:
+    """Families and individuals by shelter category and by group (camp, private, critical).
+
+    Every category is listed (zeros included); "not recorded" only when some rows lack one.
+    """
+    vis = _resolve(user, public)
+    base = _filtered(
+        _rows(PopulationGroup, vis), round=round, area=area, population_type=population_type
+    )
+    group_case = Case(
+        *[
+            When(shelter_category__in=[str(c) for c in members], then=Value(group))
+            for group, members in SHELTER_GROUPS.items()
+        ],
+        default=Value(NOT_RECORDED),
+        output_field=CharField(),
+    )
+    sums = {
+        "families": Coalesce(Sum("families"), 0),
+        "individuals": Coalesce(Sum("individuals"), 0),
+    }
+    by_category = {
+        row["shelter_category"]: row
+        for row in base.values("shelter_category").annotate(**sums).order_by("shelter_category")
+    }
+    by_group = {
+        row["group"]: row
+        for row in base.annotate(group=group_case)
+        .values("group")
+        .annotate(**sums)
+        .order_by("group")
+    }
+    categories = []
+    for category in [*ShelterCategory.values, ""]:
+        row = by_category.get(category)
+        if category == "" and row is None:
+            continue
+        item = {
+            "category": category or NOT_RECORDED,
+            "label": str(ShelterCategory(category).label) if category else _("Not recorded"),
+            "group": _shelter_group(category),
+            "families": row["families"] if row else 0,
+            "individuals": row["individuals"] if row else 0,
+        }
+        suppress_cells(item, vis, [("families", "individuals")])
+        categories.append(item)
+    groups = []
+    for group in [*SHELTER_GROUPS, NOT_RECORDED]:
+        row = by_group.get(group)
+        if group == NOT_RECORDED and row is None:
+            continue
+        item = {
+            "group": group,
+            "label": str(SHELTER_GROUP_LABELS[group]),
+            "families": row["families"] if row else 0,
+            "individuals": row["individuals"] if row else 0,
+        }
+        suppress_cells(item, vis, [("families", "individuals")])
+        groups.append(item)
+    return {"categories": categories, "groups": groups, "suppression": vis.as_dict()}
+
+
+def _two_places(value: Any) -> float | None:
+    # A plain function: inside the aggregates "round" is the assessment round argument.
+    return None if value is None else builtins.round(float(value), 2)
+
+
+def needs_by_governorate(
+    *,
+    user: Any,
+    round: AssessmentRound,
+    area: AdminArea | None = None,
+    public: bool = False,
+) -> dict[str, Any]:
+    """A heat map: for each governorate × sector, the locations that ranked the sector a
+    priority, those that ranked it first, and the mean severity (1–5) where given.
+
+    Counts of locations are not counts of people, so no cell is suppressed here.
+    """
+    vis = _resolve(user, public)
+    governorate = area_pcode_at("assessment__area", "governorate")
+    cells = list(
+        _filtered(_rows(SectorNeed, vis), round=round, area=area)
+        .annotate(governorate_pcode=governorate)
+        .values("governorate_pcode", "sector")
+        .annotate(
+            priority_locations=Count("pk", filter=Q(priority__isnull=False)),
+            first_priority_locations=Count("pk", filter=Q(priority=1)),
+            mean_severity=Avg("severity"),
+        )
+        .order_by("governorate_pcode", "sector")
+    )
+    assessed = {
+        row["governorate_pcode"]: row["count"]
+        for row in _filtered(
+            _rows(LocationAssessment, vis, prefix=""), round=round, area=area, prefix=""
+        )
+        .annotate(governorate_pcode=area_pcode_at("area", "governorate"))
+        .values("governorate_pcode")
+        .annotate(count=Count("pk"))
+        .order_by("governorate_pcode")
+    }
+    names = _areas_by_pcode(row["governorate_pcode"] for row in cells)
+    by_governorate: dict[str, dict[str, Any]] = {}
+    for cell in cells:
+        pcode = cell["governorate_pcode"]
+        if not pcode:
+            continue
+        row = by_governorate.setdefault(
+            pcode,
+            {
+                "governorate_pcode": pcode,
+                "governorate_name": _name(names, pcode),
+                "assessed_locations": assessed.get(pcode, 0),
+                "cells": {},
+            },
+        )
+        row["cells"][cell["sector"]] = {
+            "priority_locations": cell["priority_locations"],
+            "first_priority_locations": cell["first_priority_locations"],
+            "mean_severity": (_two_places(cell["mean_severity"])),
+        }
+    empty = {"priority_locations": 0, "first_priority_locations": 0, "mean_severity": None}
+    rows = []
+    for pcode in sorted(by_governorate):
+        row = by_governorate[pcode]
+        row["cells"] = [
+            {"sector": sector, **row["cells"].get(sector, empty)} for sector in Sector.values
+        ]
+        rows.append(row)
+    return {
+        "sectors": [{"sector": value, "label": str(label)} for value, label in Sector.choices],
+        "governorates": rows,
+        "suppression": vis.as_dict(),
+    }
+
+
+def needs_flat(needs: dict[str, Any]) -> list[dict[str, Any]]:
+    """The heat map as one row per governorate × sector (for CSV and the API)."""
+    labels = {sector["sector"]: sector["label"] for sector in needs["sectors"]}
+    return [
+        {
+            "governorate_pcode": row["governorate_pcode"],
+            "governorate_name": row["governorate_name"],
+            "assessed_locations": row["assessed_locations"],
+            "sector": cell["sector"],
+            "sector_label": labels[cell["sector"]],
+            "priority_locations": cell["priority_locations"],
+            "first_priority_locations": cell["first_priority_locations"],
+            "mean_severity": cell["mean_severity"],
+        }
+        for row in needs["governorates"]
+        for cell in row["cells"]
+    ]
+
+
+def intentions(
+    *,
+    user: Any,
+    round: AssessmentRound,
+    area: AdminArea | None = None,
+    population_type: str | None = None,
+    public: bool = False,
+) -> list[dict[str, Any]]:
+    """Families by intention, for each population type that reported intentions."""
+    vis = _resolve(user, public)
+    sums = {
+        (row["population_type"], row["intention"]): row["families"]
+        for row in _filtered(
+            _rows(Intention, vis), round=round, area=area, population_type=population_type
+        )
+        .values("population_type", "intention")
+        .annotate(families=Coalesce(Sum("families"), 0))
+        .order_by("population_type", "intention")
+    }
+    reported = {population_type for population_type, _intention in sums}
+    result = []
+    for population_type_value in POPULATION_TYPES:
+        if population_type_value not in reported:
+            continue
+        for intention in IntentionChoice:
+            families = sums.get((population_type_value, intention.value), 0)
+            result.append(
+                {
+                    "population_type": str(population_type_value),
+                    "population_label": str(PopulationType(population_type_value).label),
+                    "intention": intention.value,
+                    "intention_label": str(intention.label),
+                    "families": None if _is_small(vis, families) else families,
+                }
+            )
+    return result
+
+
+MASTER_LIST_COLUMNS = [
+    "location_id",
+    "location_name",
+    "location_name_ar",
+    "parent_pcode",
+    "latitude",
+    "longitude",
+    "population_type",
+    "origin_pcode",
+    "displacement_period",
+    "shelter_category",
+    "families",
+    "individuals",
+    "individuals_estimated",
+    "governorate_pcode",
+    "governorate_name",
+    "district_pcode",
+    "district_name",
+    "origin_governorate_pcode",
+    "assessment_status",
+]
+
+
+def master_list(
+    *,
+    user: Any,
+    round: AssessmentRound,
+    area: AdminArea | None = None,
+    population_type: str | None = None,
+    public: bool = False,
+) -> list[dict[str, Any]]:
+    """One row per population group of ``round``, in the master-list import's columns first
+    (so the file loads back), then the governorate and district it lies in."""
+    vis = _resolve(user, public)
+    rows = list(
+        _filtered(
+            _rows(PopulationGroup, vis), round=round, area=area, population_type=population_type
+        )
+        .annotate(
+            governorate=area_pcode_at("assessment__area", "governorate"),
+            district=area_pcode_at("assessment__area", "district"),
+            origin_governorate=area_pcode_at("origin_area", "governorate"),
+        )
+        .values(
+            "assessment__area__pcode",
+            "assessment__area__name_en",
+            "assessment__area__name_ar",
+            "assessment__area__parent__pcode",
+            "assessment__area__latitude",
+            "assessment__area__longitude",
+            "population_type",
+            "origin_area__pcode",
+            "displacement_period__code",
+            "shelter_category",
+            "families",
+            "individuals",
+            "individuals_estimated",
+            "governorate",
+            "district",
+            "origin_governorate",
+            "assessment__status",
+        )
+        .order_by(
+            "assessment__area__pcode",
+            "population_type",
+            F("origin_area__pcode").asc(nulls_first=True),
+            F("displacement_period__code").asc(nulls_first=True),
+            "shelter_category",
+        )
+    )
+    names = _areas_by_pcode(p for row in rows for p in (row["governorate"], row["district"]))
+    result = []
+    for row in rows:
+        latitude, longitude = row["assessment__area__latitude"], row["assessment__area__longitude"]
+        item = {
+            "location_id": row["assessment__area__pcode"],
+            "location_name": row["assessment__area__name_en"],
+            "location_name_ar": row["assessment__area__name_ar"],
+            "parent_pcode": row["assessment__area__parent__pcode"],
+            "latitude": None if latitude is None else float(latitude),
+            "longitude": None if longitude is None else float(longitude),
+            "population_type": row["population_type"],
+            "origin_pcode": row["origin_area__pcode"],
+            "displacement_period": row["displacement_period__code"],
+            "shelter_category": row["shelter_category"],
+            "families": row["families"],
+            "individuals": row["individuals"],
+            "individuals_estimated": row["individuals_estimated"],
+            "governorate_pcode": row["governorate"],
+            "governorate_name": names.get(row["governorate"], {}).get("name_en", ""),
+            "district_pcode": row["district"],
+            "district_name": names.get(row["district"], {}).get("name_en", ""),
+            "origin_governorate_pcode": row["origin_governorate"],
+            "assessment_status": row["assessment__status"],
+        }
+        suppress_cells(item, vis, [("families", "individuals")])
+        result.append(item)
+    return result
+
+
+def latest_round(*, user: Any, public: bool = False) -> AssessmentRound | None:
+    """The newest round the reader may choose (the dashboard's default)."""
+    return rounds(user=user, public=public).first()
