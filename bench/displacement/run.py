@@ -37,7 +37,9 @@ import django  # noqa: E402
 django.setup()
 
 import datetime  # noqa: E402
+import importlib  # noqa: E402
 
+from django.apps import apps as django_apps  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 
@@ -56,7 +58,12 @@ from marsad.partners.models import Organisation, OrganisationKind  # noqa: E402
 def prepare() -> tuple[Organisation, list]:
     call_command("migrate", interactive=False, verbosity=0)
     if connection.vendor != "sqlite":
-        call_command("flush", interactive=False, verbosity=0)
+        call_command("flush", interactive=False, verbosity=0)  # a database it may empty
+        # flush also empties reference rows that migrations wrote: put the periods back.
+        periods = importlib.import_module(
+            "marsad.displacement.migrations.0002_standard_displacement_periods"
+        )
+        periods.add_periods(django_apps, None)
     with open(os.devnull, "w") as quiet:
         call_command("geo", "load-reference", stdout=quiet)
     organisation = Organisation.objects.create(

@@ -30,7 +30,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce, StrIndex, Substr
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from marsad.core.roles import Capability
@@ -447,11 +447,12 @@ def _shelter_group(category: str) -> str:
     return NOT_RECORDED
 
 
+# Lazy: this table is built at import time, the labels are read in each request's language.
 SHELTER_GROUP_LABELS = {
-    "camp": _("Camp"),
-    "private": _("Private settings"),
-    "critical": _("Critical shelter"),
-    NOT_RECORDED: _("Not recorded"),
+    "camp": gettext_lazy("Camp"),
+    "private": gettext_lazy("Private settings"),
+    "critical": gettext_lazy("Critical shelter"),
+    NOT_RECORDED: gettext_lazy("Not recorded"),
 }
 
 
