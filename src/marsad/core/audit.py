@@ -15,6 +15,8 @@ from marsad.core.models import AuditAction, AuditEntry
 
 def _plain(value: Any) -> Any:
     """A JSON-safe form of a field value for the before/after record."""
+    if value is None or type(value) in (str, int, float, bool):  # the common case, first
+        return value
     if isinstance(value, models.Model):
         return value.pk
     if isinstance(value, datetime.datetime | datetime.date | datetime.time):

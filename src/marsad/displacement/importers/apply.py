@@ -52,8 +52,10 @@ def _batched(values: Iterable[Any]) -> Iterable[list[Any]]:
 def _areas(pcodes: Iterable[str]) -> dict[str, AdminArea]:
     found: dict[str, AdminArea] = {}
     for batch in _batched(code for code in pcodes if code):
+        # The names are loaded too: audit rows name each location, and a deferred name would
+        # cost one query per location.
         for area in AdminArea.objects.filter(pcode__in=batch).only(
-            "pk", "pcode", "level", "path", "parent_id"
+            "pk", "pcode", "level", "path", "parent_id", "name_en", "name_ar", "name_ku"
         ):
             found[area.pcode] = area
     return found
