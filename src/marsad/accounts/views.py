@@ -26,7 +26,6 @@ class LoginView(auth_views.LoginView):
         language = form.get_user().preferred_language
         if language:
             response.set_cookie(settings.LANGUAGE_COOKIE_NAME, language, samesite="Lax")
-            translation.activate(language)
         return response
 
 
@@ -81,11 +80,12 @@ def language(request: HttpRequest) -> HttpResponse:
         return _profile_page(request, language_form=form, status=400)
     response = redirect("accounts:profile")
     if chosen:
-        translation.activate(chosen)
         response.set_cookie(settings.LANGUAGE_COOKIE_NAME, chosen, samesite="Lax")
     else:
         response.delete_cookie(settings.LANGUAGE_COOKIE_NAME, samesite="Lax")
-    messages.success(request, _("Your language preference was saved."))
+    # Said in the chosen language, without switching the rest of this thread's work to it.
+    with translation.override(chosen or translation.get_language()):
+        messages.success(request, _("Your language preference was saved."))
     return response
 
 

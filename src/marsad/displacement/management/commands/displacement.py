@@ -87,16 +87,110 @@ class Command(BaseCommand):
         )
         export.add_argument("--output", help="Write to this file instead of standard output.")
 
+        xlsform = subcommands.add_parser(
+            "xlsform", help="Write the location-assessment XLSForm for KoboToolbox or ODK."
+        )
+        xlsform.add_argument("--output", required=True, help="Path of the XLSX file to write.")
+
+        kobo = subcommands.add_parser(
+            "import-kobo", help="Import Kobo API v2 JSON submissions of the assessment form."
+        )
+        kobo.add_argument("file", help="Path of the JSON file (a page of submissions).")
+        self._kobo_arguments(kobo)
+
+        pull = subcommands.add_parser(
+            "kobo-pull", help="Pull every submission of the assessment form from a Kobo server."
+        )
+        pull.add_argument(
+            "--url", required=True, help="The Kobo server, e.g. https://kf.example.org."
+        )
+        pull.add_argument("--token", required=True, help="The Kobo API token.")
+        pull.add_argument("--asset", required=True, help="The form's asset uid.")
+        self._kobo_arguments(pull)
+
     def handle(self, *args: Any, **options: Any) -> None:
         subcommand = options["subcommand"]
         if subcommand == "import-masterlist":
             self._import(options)
         elif subcommand == "round-create":
             self._round_create(options)
+        elif subcommand == "xlsform":
+            self._xlsform(options)
+        elif subcommand == "import-kobo":
+            self._import_kobo(options)
+        elif subcommand == "kobo-pull":
+            self._kobo_pull(options)
         else:
             from marsad.displacement import cli_export  # written separately; loaded when used
 
             cli_export.run_export(options, self.stdout)
+
+    @staticmethod
+    def _kobo_arguments(parser: CommandParser) -> None:
+        parser.add_argument("--round", type=int, required=True, help="The round's number.")
+        parser.add_argument(
+            "--organisation", required=True, help="Code of the assessing organisation."
+        )
+        parser.add_argument(
+            "--dry-run",
+            action="store_true",
+            help="Check the submissions and report what would change, without writing anything.",
+        )
+
+    def _organisation(self, code: str) -> Organisation:
+        organisation = Organisation.objects.filter(code=code).first()
+        if organisation is None:
+            raise CommandError(
+                _("There is no organisation with the code %(code)s.") % {"code": code}
+            )
+        return organisation
+
+    def _load_kobo(self, options: dict[str, Any], submissions: Any, source: str) -> None:
+        from marsad.displacement.kobo.load import submissions_import
+
+        round_ = self._round(options["round"])
+        organisation = self._organisation(options["organisation"])
+        try:
+            report = submissions_import(
+                actor=None,
+                round=round_,
+                organisation=organisation,
+                submissions=submissions,
+                source=source,
+                dry_run=options["dry_run"],
+            )
+        except ValidationError as error:
+            raise CommandError(_validation_text(error)) from error
+        if not report.ok:
+            raise CommandError(report.error_text)
+        self.stdout.write(report.summary)
+
+    def _import_kobo(self, options: dict[str, Any]) -> None:
+        import json
+
+        path = Path(options["file"])
+        try:
+            data = json.loads(path.read_bytes())
+        except OSError as error:
+            raise CommandError(
+                _("Cannot read %(path)s: %(reason)s.") % {"path": path, "reason": error.strerror}
+            ) from error
+        except ValueError as error:
+            raise CommandError(
+                _("%(path)s is not JSON: %(reason)s.") % {"path": path, "reason": error}
+            ) from error
+        self._load_kobo(options, data, path.name)
+
+    def _kobo_pull(self, options: dict[str, Any]) -> None:
+        from marsad.displacement.kobo.client import KoboError, fetch_pages
+
+        self._round(options["round"])
+        self._organisation(options["organisation"])
+        try:
+            pages = fetch_pages(url=options["url"], token=options["token"], asset=options["asset"])
+        except KoboError as error:
+            raise CommandError(str(error)) from error
+        self._load_kobo(options, pages, options["url"])
 
     def _round(self, number: int) -> AssessmentRound:
         try:
@@ -161,3 +255,15 @@ class Command(BaseCommand):
             _("Round %(number)d opened: %(period)s.")
             % {"number": round_.number, "period": services.period_text(round_)}
         )
+
+    def _xlsform(self, options: dict[str, Any]) -> None:
+        from marsad.displacement.kobo.xlsform import build_xlsform
+
+        path = Path(options["output"])
+        try:
+            path.write_bytes(build_xlsform())
+        except OSError as error:
+            raise CommandError(
+                _("Cannot write %(path)s: %(reason)s.") % {"path": path, "reason": error.strerror}
+            ) from error
+        self.stdout.write(_("XLSForm written to %(path)s.") % {"path": path})

@@ -1,0 +1,259 @@
+"""Loading Kobo submissions into a round: each submission becomes (or updates) its location's
+assessment, with its population groups, needs and intentions, through the displacement services
+(validated, scoped, audited). All or nothing: one transaction, rolled back on any error or in a
+dry run. Idempotent by ``_uuid`` (the assessment's ``source_key``, ``source="kobo"``): loading the
+same submissions again changes nothing and writes no audit row. A submission is the whole
+assessment: rows it no longer has are deleted (counted as updated)."""
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models, transaction
+from django.utils.translation import gettext as _
+
+from marsad.displacement import services
+from marsad.displacement.estimates import estimate_individuals
+from marsad.displacement.importers.report import ImportReport
+from marsad.displacement.kobo.submissions import (
+    Submission,
+    SubmissionError,
+    check,
+    parse,
+    results_of,
+)
+from marsad.displacement.models import (
+    AssessmentRound,
+    LocationAssessment,
+    PopulationType,
+    RoundStatus,
+)
+from marsad.geo.models import AdminArea
+from marsad.partners.models import Organisation
+
+SOURCE = "kobo"
+
+
+def _messages(error: ValidationError) -> str:
+    if hasattr(error, "error_dict"):
+        return " ".join(m for messages in error.message_dict.values() for m in messages)
+    return " ".join(error.messages)
+
+
+def _changed(instance: models.Model, data: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in data.items() if getattr(instance, key) != value}
+
+
+class _Loader:
+    def __init__(self, *, actor: Any, round_: AssessmentRound, organisation: Organisation) -> None:
+        self.actor = actor
+        self.round = round_
+        self.organisation = organisation
+        self.report = ImportReport(format=SOURCE)
+
+    def load(
+        self, submission: Submission, areas: dict[str, AdminArea], periods: dict[str, Any]
+    ) -> None:
+        location = areas[submission.location_pcode]
+        data = {
+            "assessed_on": submission.assessed_on,
+            "monitor_name": submission.monitor_name,
+            "method": submission.method,
+            "key_informants": submission.key_informants,
+            "documentation_status": submission.documentation_status,
+            "property_status": submission.property_status,
+            "security_notes": submission.security_notes,
+            "access_notes": submission.access_notes,
+            "source": SOURCE,
+            "source_key": submission.uuid,
+        }
+        assessment = (
+            LocationAssessment.objects.filter(round=self.round, area=location)
+            .select_related("round", "area")
+            .first()
+        )
+        created = assessment is None
+        if created:
+            assessment = services.assessment_create(
+                actor=self.actor,
+                data={
+                    **data,
+                    "round": self.round,
+                    "area": location,
+                    "organisation": self.organisation,
+                },
+            )
+            self.report.assessments_created += 1
+        else:
+            changes = _changed(assessment, data)
+            if changes:
+                assessment = services.assessment_update(
+                    actor=self.actor, instance=assessment, data=changes
+                )
+        self._population(assessment, submission, areas, periods)
+        self._needs(assessment, submission)
+        self._intentions(assessment, submission)
+        if created:
+            services.assessment_submit(actor=self.actor, instance=assessment)
+
+    def _population(
+        self,
+        assessment: LocationAssessment,
+        submission: Submission,
+        areas: dict[str, AdminArea],
+        periods: dict[str, Any],
+    ) -> None:
+        existing = {
+            (
+                group.population_type,
+                group.origin_area.pcode if group.origin_area else "",
+                group.displacement_period.code if group.displacement_period else "",
+                group.shelter_category,
+            ): group
+            for group in assessment.population_groups.select_related(
+                "origin_area", "displacement_period"
+            )
+        }
+        for row in submission.population:
+            group = existing.pop(row.key, None)
+            if group is None:
+                services.population_group_save(
+                    actor=self.actor,
+                    assessment=assessment,
+                    data={
+                        "population_type": row.population_type,
+                        "origin_area": areas.get(row.origin_pcode),
+                        "displacement_period": periods.get(row.displacement_period),
+                        "shelter_category": row.shelter_category,
+                        "families": row.families,
+                        "individuals": row.individuals,
+                    },
+                )
+                self.report.created += 1
+                continue
+            if row.individuals is None:
+                wanted = (estimate_individuals(row.families, row.shelter_category), True)
+            else:
+                wanted = (row.individuals, False)
+            if (group.families, group.individuals, group.individuals_estimated) == (
+                row.families,
+                *wanted,
+            ):
+                self.report.unchanged += 1
+                continue
+            services.population_group_save(
+                actor=self.actor,
+                assessment=assessment,
+                instance=group,
+                data={"families": row.families, "individuals": row.individuals},
+            )
+            self.report.updated += 1
+        for group in existing.values():
+            services.population_group_delete(actor=self.actor, instance=group)
+            self.report.updated += 1
+
+    def _needs(self, assessment: LocationAssessment, submission: Submission) -> None:
+        existing = {need.sector: need for need in assessment.needs.all()}
+        for sector, priority in submission.needs.items():
+            need = existing.pop(sector, None)
+            if need is None:
+                services.need_save(
+                    actor=self.actor,
+                    assessment=assessment,
+                    data={"sector": sector, "priority": priority},
+                )
+            elif need.priority != priority:
+                services.need_save(
+                    actor=self.actor,
+                    assessment=assessment,
+                    instance=need,
+                    data={"priority": priority},
+                )
+        for need in existing.values():
+            services.need_delete(actor=self.actor, instance=need)
+
+    def _intentions(self, assessment: LocationAssessment, submission: Submission) -> None:
+        existing = {
+            intention.intention: intention
+            for intention in assessment.intentions.filter(population_type=PopulationType.IDP)
+        }
+        for choice, families in submission.intentions.items():
+            intention = existing.pop(choice, None)
+            if intention is None:
+                services.intention_save(
+                    actor=self.actor,
+                    assessment=assessment,
+                    data={
+                        "population_type": PopulationType.IDP,
+                        "intention": choice,
+                        "families": families,
+                    },
+                )
+            elif intention.families != families:
+                services.intention_save(
+                    actor=self.actor,
+                    assessment=assessment,
+                    instance=intention,
+                    data={"families": families},
+                )
+        for intention in existing.values():
+            services.intention_delete(actor=self.actor, instance=intention)
+
+
+def submissions_import(
+    *,
+    actor: Any,
+    round: AssessmentRound,
+    organisation: Organisation,
+    submissions: Any,
+    source: str,
+    dry_run: bool = False,
+) -> ImportReport:
+    """Import Kobo API v2 submissions (a page, a list of pages or a list of results) into
+    ``round`` for ``organisation``; ``source`` names where they came from (a file or a URL) in
+    errors. Nothing is written when any submission has an error, nor in a dry run."""
+    if not services.is_reference_holder(actor):
+        raise PermissionDenied(
+            _("Only IM officers and system administrators may import Kobo submissions.")
+        )
+    round_ = AssessmentRound.objects.get(pk=round.pk)
+    if round_.status != RoundStatus.OPEN:
+        raise ValidationError(
+            {
+                "round": _(
+                    "Round %(number)d is %(status)s; submissions can be imported only into an "
+                    "open round."
+                )
+                % {"number": round_.number, "status": RoundStatus(round_.status).label.lower()}
+            }
+        )
+    try:
+        results = results_of(submissions)
+    except ValueError as error:
+        report = ImportReport(format=SOURCE, dry_run=dry_run)
+        report.errors.append(SubmissionError(row=0, column="", message=f"{source}: {error}"))
+        return report
+    parsed, errors = parse(results)
+    areas, periods, found = check(parsed, round_=round_)
+    errors += found
+    loader = _Loader(actor=actor, round_=round_, organisation=organisation)
+    loader.report.rows = len(results)
+    loader.report.dry_run = dry_run
+    broken = {error.row for error in errors}
+    with transaction.atomic():
+        for submission in parsed:
+            if submission.number in broken:
+                continue
+            try:
+                with transaction.atomic():
+                    loader.load(submission, areas, periods)
+            except ValidationError as error:
+                errors.append(SubmissionError(submission.number, "", _messages(error)))
+            except PermissionDenied as error:
+                errors.append(SubmissionError(submission.number, "", str(error)))
+        loader.report.errors = sorted(errors, key=lambda error: error.row)
+        if loader.report.errors or dry_run:
+            transaction.set_rollback(True)
+    if loader.report.errors:
+        loader.report.created = loader.report.updated = loader.report.unchanged = 0
+        loader.report.assessments_created = 0
+    return loader.report
