@@ -1,6 +1,7 @@
 """Keeps the current request's address available to the audit log without passing it around."""
 
-from collections.abc import Callable
+import contextlib
+from collections.abc import Callable, Iterator
 from contextvars import ContextVar
 from typing import Any
 
@@ -16,6 +17,18 @@ def client_ip(request: HttpRequest) -> str | None:
 
 def current_request_context() -> dict[str, Any]:
     return _request_context.get() or {}
+
+
+@contextlib.contextmanager
+def audit_context(**extra: Any) -> Iterator[None]:
+    """Add ``extra`` to the context of the audit rows written inside the block (e.g. the reason
+    an assessment was returned), on top of the request's own context."""
+    current = current_request_context()
+    token = _request_context.set({**current, "extra": {**current.get("extra", {}), **extra}})
+    try:
+        yield
+    finally:
+        _request_context.reset(token)
 
 
 class RequestContextMiddleware:

@@ -4,9 +4,9 @@ import uuid
 
 from django.conf import settings
 from django.db import models
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from marsad.core.localise import localised
 from marsad.core.scoping import ScopeSpec
 
 
@@ -36,12 +36,7 @@ class LocalisedNameMixin(models.Model):
 
     @property
     def name(self) -> str:
-        language = (get_language() or "en").split("-")[0]
-        if language == "ar" and self.name_ar:
-            return self.name_ar
-        if language == "ckb" and self.name_ku:
-            return self.name_ku
-        return self.name_en
+        return localised(self.name_en, self.name_ar, self.name_ku)
 
 
 class ScopedRecord(TimeStampedModel):

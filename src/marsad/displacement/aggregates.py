@@ -30,9 +30,10 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce, StrIndex, Substr
-from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from marsad.core.localise import localised
 from marsad.core.roles import Capability
 from marsad.core.scoping import VIEW, has_capability, scope
 from marsad.displacement.models import (
@@ -148,15 +149,6 @@ def area_pcode_at(area_field: str, level: str) -> Expression:
         default=Value(None),
         output_field=CharField(),
     )
-
-
-def localised(name_en: str, name_ar: str = "", name_ku: str = "") -> str:
-    language = (get_language() or "en").split("-")[0]
-    if language == "ar" and name_ar:
-        return name_ar
-    if language == "ckb" and name_ku:
-        return name_ku
-    return name_en
 
 
 def _areas_by_pcode(pcodes: Iterable[str | None]) -> dict[str, dict[str, Any]]:

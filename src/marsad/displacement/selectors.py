@@ -18,9 +18,9 @@ from django.db.models import (
     Value,
 )
 from django.db.models.functions import Coalesce
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from marsad.core.localise import localised
 from marsad.core.models import AuditAction, AuditEntry
 from marsad.core.scoping import VIEW, can, scope
 from marsad.displacement.models import (
@@ -51,12 +51,7 @@ def period_label(period: DisplacementPeriod | None) -> str:
     """The displacement period's label in the active language (English when not given)."""
     if period is None:
         return ""
-    language = (get_language() or "en").split("-")[0]
-    if language == "ar" and period.label_ar:
-        return period.label_ar
-    if language == "ckb" and period.label_ku:
-        return period.label_ku
-    return period.label_en
+    return localised(period.label_en, period.label_ar, period.label_ku)
 
 
 # --- Rounds --------------------------------------------------------------------------------------

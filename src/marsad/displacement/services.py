@@ -2,9 +2,8 @@
 workflow (draft → submitted → validated → published), population groups, needs, intentions, and
 the master-list import. Each step is validated, scoped and audited in one transaction."""
 
-import contextlib
 import datetime
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -14,8 +13,7 @@ from django.utils.translation import gettext as _
 
 from marsad.core import audit, middleware, services
 from marsad.core.models import AuditAction
-from marsad.core.roles import Capability
-from marsad.core.scoping import CHANGE, can, has_capability
+from marsad.core.scoping import CHANGE, can
 from marsad.displacement.estimates import estimate_individuals
 from marsad.displacement.importers import ImportReport, RowError
 from marsad.displacement.importers.apply import masterlist_apply
@@ -28,6 +26,7 @@ from marsad.displacement.models import (
     RoundStatus,
     SectorNeed,
 )
+from marsad.displacement.permissions import is_reference_holder
 from marsad.geo.models import AreaLevel
 from marsad.partners.models import Organisation, Programme
 
@@ -80,28 +79,9 @@ def period_text(round_: AssessmentRound) -> str:
     return f"{first} – {day(end)}"
 
 
-def is_reference_holder(actor: Any) -> bool:
-    """IM officers and system administrators (and the command line, ``actor=None``)."""
-    return actor is None or has_capability(actor, Capability.CHANGE_REFERENCE)
-
-
 def _require_reference(actor: Any, message: str) -> None:
     if not is_reference_holder(actor):
         raise PermissionDenied(message)
-
-
-@contextlib.contextmanager
-def _audit_context(**extra: Any) -> Iterator[None]:
-    """Add ``extra`` to the context of the audit rows written inside the block (e.g. the reason
-    an assessment was returned), on top of the request's own context."""
-    current = middleware.current_request_context()
-    token = middleware._request_context.set(
-        {**current, "extra": {**current.get("extra", {}), **extra}}
-    )
-    try:
-        yield
-    finally:
-        middleware._request_context.reset(token)
 
 
 def _refuse_workflow_fields(data: Mapping[str, Any], instance: models.Model | None = None) -> None:
@@ -357,7 +337,7 @@ def _transition(
                 }
             }
         )
-    with _audit_context(workflow=to, **context):
+    with middleware.audit_context(workflow=to, **context):
         return services.record_update(actor=actor, instance=current, data={"status": to})
 
 

@@ -5,9 +5,9 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from marsad.core.localise import active_language
 from marsad.core.models import LocalisedNameMixin
 from marsad.core.roles import Capability
 from marsad.core.scoping import ScopeSpec
@@ -194,7 +194,7 @@ class AdminArea(LocalisedNameMixin):
 
     def other_names(self) -> list[tuple[str, str]]:
         """The names besides the one ``name`` shows in the active language, as (code, name)."""
-        language = (get_language() or "en").split("-")[0]
+        language = active_language()
         shown = self.name
         return [
             (code, name)

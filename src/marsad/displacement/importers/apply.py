@@ -13,8 +13,7 @@ from django.utils.translation import gettext as _
 
 from marsad.core import audit
 from marsad.core.models import AuditAction
-from marsad.core.roles import Capability
-from marsad.core.scoping import CHANGE, can_create, has_capability, scope
+from marsad.core.scoping import CHANGE, can_create, scope
 from marsad.displacement.estimates import estimate_individuals
 from marsad.displacement.importers.masterlist import COLUMNS, MasterRow, parse_rows
 from marsad.displacement.importers.report import ImportReport, RowError
@@ -26,6 +25,7 @@ from marsad.displacement.models import (
     LocationAssessment,
     PopulationGroup,
 )
+from marsad.displacement.permissions import is_reference_holder
 from marsad.geo.models import AdminArea, AreaLevel
 from marsad.geo.normalise import search_text
 from marsad.partners.models import Organisation, Programme
@@ -59,10 +59,6 @@ def _areas(pcodes: Iterable[str]) -> dict[str, AdminArea]:
         ):
             found[area.pcode] = area
     return found
-
-
-def _is_reference_holder(actor: Any) -> bool:
-    return actor is None or has_capability(actor, Capability.CHANGE_REFERENCE)
 
 
 class _Plan:
@@ -132,7 +128,7 @@ def _check_and_plan(
     )
     periods = {period.code: period for period in DisplacementPeriod.objects.all()}
     period_list = ", ".join(periods)
-    reference_holder = _is_reference_holder(actor)
+    reference_holder = is_reference_holder(actor)
 
     # The round's assessments of the file's stored locations.
     location_ids = {areas[row.location_pcode].pk for row in rows if row.location_pcode in areas}
