@@ -377,6 +377,12 @@ MATRIX: list[Route] = [
         kwargs=open_round,
     ),
     Route(
+        "displacement:submissions-import",
+        only(REFERENCE_CHANGERS, 200, 403, anonymous=302),
+        kwargs=open_round,
+    ),
+    Route("displacement:xlsform", ui(200)),
+    Route(
         "displacement:assessment-create",
         only(PII_ROLES, 200, 403, anonymous=302),
         kwargs=open_round,

@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from marsad.core.models import AuditEntry, TaskRun, TaskStatus
 from marsad.displacement.models import PopulationGroup
+from tests.displacement import kobo_export_files
 from tests.displacement.factories import masterlist_csv, open_round
 from tests.factories import member
 
@@ -87,7 +88,7 @@ def test_wrong_suffix_refused(client, round4, officer, ngo):
         URL, {"file": upload(name="list.txt"), "organisation": ngo.pk}
     )
     assert response.context["form"].errors["file"] == [
-        "Upload a .csv or .xlsx file; list.txt is neither."
+        "list.txt is not a file this page reads; upload .csv, .xlsx."
     ]
 
 
@@ -157,3 +158,147 @@ def test_closed_round_fails_the_task(
     assert run.error == (
         "Round 4 is closed; a master list can be imported only into an open round."
     )
+
+
+SUBMISSIONS_URL = "/displacement/rounds/4/import-submissions/"
+
+
+@pytest.fixture
+def kobo_round(areas):
+    from tests.displacement.factories import location
+
+    location("IQG08Q03L001", areas["karkh"], name_en="Hay al-Jihad")
+    location("IQG08Q03L002", areas["karkh"], name_en="Al-Amiriya")
+    return open_round(4)
+
+
+def test_submissions_url_name():
+    assert reverse("displacement:submissions-import", args=[4]) == SUBMISSIONS_URL
+
+
+@pytest.mark.parametrize("role", ["field_monitor", "programme_manager", "partner_reporter"])
+def test_submissions_page_refused_without_change_reference(client, kobo_round, ngo, role):
+    login(client, member(role, ngo))
+    assert client.get(SUBMISSIONS_URL).status_code == 403
+    response = client.post(
+        SUBMISSIONS_URL,
+        {"files": [SimpleUploadedFile("a.xlsx", kobo_export_files.kobo_xlsx())]},
+    )
+    assert response.status_code == 403
+    assert not TaskRun.objects.exists()
+
+
+def test_submissions_page_offers_programme_and_several_files(client, kobo_round, officer):
+    html = login(client, officer).get(SUBMISSIONS_URL).content.decode()
+    assert 'name="files"' in html
+    assert "multiple" in html
+    assert 'name="programme"' in html
+    assert reverse("displacement:xlsform") in html
+
+
+def test_submissions_odk_zip_dry_run_then_import_with_programme(
+    client, kobo_round, officer, ngo, media_root, django_capture_on_commit_callbacks
+):
+    from tests.factories import ProgrammeFactory
+
+    programme = ProgrammeFactory(lead_unit=ngo)
+    login(client, officer)
+    zipped = kobo_export_files.odk_central_zip()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            SUBMISSIONS_URL,
+            {
+                "files": [SimpleUploadedFile("odk.zip", zipped)],
+                "organisation": ngo.pk,
+                "programme": programme.pk,
+                "dry_run": "on",
+            },
+        )
+    run = TaskRun.objects.get()
+    assert response["Location"] == reverse("core:task-detail", args=[run.pk])
+    assert run.status == TaskStatus.SUCCEEDED
+    assert run.result["dry_run"] is True
+    assert run.result["format"] == "odk-central-csv"
+    assert not PopulationGroup.objects.exists()
+    assert list((media_root / "uploads").iterdir()) == []
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            SUBMISSIONS_URL,
+            {
+                "files": [SimpleUploadedFile("odk.zip", zipped)],
+                "organisation": ngo.pk,
+                "programme": programme.pk,
+            },
+        )
+    run = TaskRun.objects.order_by("-created_at").first()
+    assert run.status == TaskStatus.SUCCEEDED, run.error
+    assert (run.result["created"], run.result["assessments_created"]) == (3, 2)
+    assert run.progress_total == 2
+    assessment = PopulationGroup.objects.first().assessment
+    assert (assessment.organisation, assessment.programme) == (ngo, programme)
+
+
+def test_submissions_two_csv_files_together(
+    client, kobo_round, officer, ngo, django_capture_on_commit_callbacks
+):
+    login(client, officer)
+    files = [
+        SimpleUploadedFile(name, content) for name, content in kobo_export_files.kobo_csv_files()
+    ]
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(SUBMISSIONS_URL, {"files": files, "organisation": ngo.pk})
+    run = TaskRun.objects.get()
+    assert run.status == TaskStatus.SUCCEEDED, run.error
+    assert PopulationGroup.objects.count() == 3
+
+
+def test_submissions_errors_fail_the_task(
+    client, kobo_round, officer, ngo, django_capture_on_commit_callbacks
+):
+    login(client, officer)
+    main, _population = kobo_export_files.kobo_tables(kobo_export_files.submissions())
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            SUBMISSIONS_URL,
+            {
+                "files": [SimpleUploadedFile("main.csv", kobo_export_files.csv_bytes(main))],
+                "organisation": ngo.pk,
+            },
+        )
+    run = TaskRun.objects.get()
+    assert run.status == TaskStatus.FAILED
+    assert "The population groups are missing" in run.error
+    assert not PopulationGroup.objects.exists()
+
+
+def test_submissions_wrong_suffix_refused(client, kobo_round, officer, ngo):
+    response = login(client, officer).post(
+        SUBMISSIONS_URL,
+        {"files": [SimpleUploadedFile("a.txt", b"x")], "organisation": ngo.pk},
+    )
+    assert response.context["form"].errors["files"] == [
+        "a.txt is not a file this page reads; upload .json, .xlsx, .csv, .zip."
+    ]
+    assert not TaskRun.objects.exists()
+
+
+def test_round_page_links_both_imports_for_officers_only(client, kobo_round, officer, ngo):
+    page = login(client, officer).get("/displacement/rounds/4/").content.decode()
+    assert SUBMISSIONS_URL in page
+    assert URL in page
+    client.force_login(member("field_monitor", ngo, username="fm"))
+    page = client.get("/displacement/rounds/4/").content.decode()
+    assert SUBMISSIONS_URL not in page
+
+
+def test_xlsform_download(client, officer):
+    import io
+
+    from openpyxl import load_workbook
+
+    response = login(client, officer).get(reverse("displacement:xlsform"))
+    assert response.status_code == 200
+    assert "marsad_location_assessment.xlsx" in response["Content-Disposition"]
+    workbook = load_workbook(io.BytesIO(response.content))
+    assert workbook.sheetnames == ["survey", "choices", "settings"]

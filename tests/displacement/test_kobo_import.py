@@ -168,7 +168,7 @@ def test_every_error_by_submission_and_field_and_nothing_written(round4, ngo):
 def test_not_a_page(round4, ngo):
     report = run({"detail": "Not found."}, round4, ngo)
     assert [str(error) for error in report.errors] == [
-        'submission 0: test.json: This is not a page of Kobo submissions: it has no "results" list.'
+        'test.json: This is not a page of Kobo submissions: it has no "results" list.'
     ]
 
 

@@ -1,5 +1,7 @@
-"""Background work for displacement tracking: importing an uploaded master list with progress."""
+"""Background work for displacement tracking: importing an uploaded master list, or uploaded
+Kobo / ODK Central submissions, with progress on the task page."""
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -12,9 +14,15 @@ from django_tasks import task
 from marsad.core.background import fail, finish, task_start, tracked
 from marsad.core.models import TaskRun
 from marsad.displacement import services
+from marsad.displacement.importers.report import ImportReport
 from marsad.displacement.models import AssessmentRound
 from marsad.geo.tasks import save_upload, uploads_dir
-from marsad.partners.models import Organisation
+from marsad.partners.models import Organisation, Programme
+
+
+def _require_importer(actor: Any, message: str) -> None:
+    if not services.is_reference_holder(actor):
+        raise PermissionDenied(message)
 
 
 def masterlist_import_start(
@@ -24,12 +32,12 @@ def masterlist_import_start(
     organisation: Organisation,
     upload: UploadedFile,
     dry_run: bool,
+    programme: Programme | None = None,
 ) -> TaskRun:
     """Save the upload and queue its import; the task page follows it."""
-    if not services.is_reference_holder(actor):
-        raise PermissionDenied(
-            _("Only IM officers and system administrators may import master lists.")
-        )
+    _require_importer(
+        actor, _("Only IM officers and system administrators may import master lists.")
+    )
     stored_name = save_upload(upload)
     label = (
         _("Check master list %(name)s for round %(number)d (dry run)")
@@ -44,37 +52,59 @@ def masterlist_import_start(
         filename=upload.name or stored_name,
         round_id=round_.pk,
         organisation_id=organisation.pk,
+        programme_id=programme.pk if programme else None,
         dry_run=dry_run,
         actor_id=getattr(actor, "pk", None),
     )
 
 
-@task()
-def masterlist_import_task(
+def submissions_import_start(
+    *,
+    actor: Any,
+    round_: AssessmentRound,
+    organisation: Organisation,
+    uploads: list[UploadedFile],
+    dry_run: bool,
+    programme: Programme | None = None,
+) -> TaskRun:
+    """Save the uploaded export files (Kobo JSON, XLSX or CSV; ODK Central CSV or ZIP) and
+    queue their import; the task page follows it."""
+    _require_importer(
+        actor, _("Only IM officers and system administrators may import Kobo submissions.")
+    )
+    names = ", ".join(upload.name or "" for upload in uploads)
+    label = (
+        _("Check submissions %(name)s for round %(number)d (dry run)")
+        if dry_run
+        else _("Import submissions %(name)s into round %(number)d")
+    ) % {"name": names, "number": round_.number}
+    return task_start(
+        actor=actor,
+        task=submissions_import_task,
+        label=label,
+        stored=[(save_upload(upload), upload.name or "") for upload in uploads],
+        round_id=round_.pk,
+        organisation_id=organisation.pk,
+        programme_id=programme.pk if programme else None,
+        dry_run=dry_run,
+        actor_id=getattr(actor, "pk", None),
+    )
+
+
+def _run_import(
     run_id: str,
     *,
-    stored_name: str,
-    filename: str,
-    round_id: int,
-    organisation_id: int,
-    dry_run: bool,
+    paths: list[Path],
     actor_id: int | None,
+    do_import: Callable[..., ImportReport],
 ) -> dict[str, Any]:
-    """Import ``MEDIA_ROOT/uploads/<stored_name>``; the file is removed afterwards."""
-    path = uploads_dir() / Path(stored_name).name
+    """Run ``do_import(actor=..., progress=...)`` under the task run; the files are removed
+    afterwards, whatever happens."""
     actor = get_user_model().objects.filter(pk=actor_id).first() if actor_id else None
     try:
         with tracked(run_id) as progress:
             try:
-                report = services.masterlist_import(
-                    actor=actor,
-                    round=AssessmentRound.objects.get(pk=round_id),
-                    organisation=Organisation.objects.get(pk=organisation_id),
-                    content=path.read_bytes(),
-                    filename=filename,
-                    dry_run=dry_run,
-                    progress=progress,
-                )
+                report = do_import(actor=actor, progress=progress)
             except (ValidationError, PermissionDenied) as error:
                 message = " ".join(getattr(error, "messages", None) or [str(error)])
                 finish(run_id, {"errors": [message], "error_count": 1}, _("Nothing was imported"))
@@ -87,4 +117,72 @@ def masterlist_import_task(
                 fail(run_id, "\n".join([report.error_header, *lines]))
             return result
     finally:
-        path.unlink(missing_ok=True)
+        for path in paths:
+            path.unlink(missing_ok=True)
+
+
+def _programme(programme_id: int | None) -> Programme | None:
+    return Programme.objects.filter(pk=programme_id).first() if programme_id else None
+
+
+@task()
+def masterlist_import_task(
+    run_id: str,
+    *,
+    stored_name: str,
+    filename: str,
+    round_id: int,
+    organisation_id: int,
+    dry_run: bool,
+    actor_id: int | None,
+    programme_id: int | None = None,
+) -> dict[str, Any]:
+    """Import ``MEDIA_ROOT/uploads/<stored_name>``; the file is removed afterwards."""
+    path = uploads_dir() / Path(stored_name).name
+
+    def do_import(*, actor: Any, progress: Any) -> ImportReport:
+        return services.masterlist_import(
+            actor=actor,
+            round=AssessmentRound.objects.get(pk=round_id),
+            organisation=Organisation.objects.get(pk=organisation_id),
+            content=path.read_bytes(),
+            filename=filename,
+            dry_run=dry_run,
+            progress=progress,
+            programme=_programme(programme_id),
+        )
+
+    return _run_import(run_id, paths=[path], actor_id=actor_id, do_import=do_import)
+
+
+@task()
+def submissions_import_task(
+    run_id: str,
+    *,
+    stored: list[tuple[str, str]],
+    round_id: int,
+    organisation_id: int,
+    dry_run: bool,
+    actor_id: int | None,
+    programme_id: int | None = None,
+) -> dict[str, Any]:
+    """Import the stored export files ``(stored name, original name)``; they are removed
+    afterwards."""
+    from marsad.displacement.kobo.load import files_import
+
+    paths = [uploads_dir() / Path(stored_name).name for stored_name, _name in stored]
+
+    def do_import(*, actor: Any, progress: Any) -> ImportReport:
+        return files_import(
+            actor=actor,
+            round=AssessmentRound.objects.get(pk=round_id),
+            organisation=Organisation.objects.get(pk=organisation_id),
+            files=[
+                (name, path.read_bytes()) for path, (_s, name) in zip(paths, stored, strict=True)
+            ],
+            dry_run=dry_run,
+            progress=progress,
+            programme=_programme(programme_id),
+        )
+
+    return _run_import(run_id, paths=paths, actor_id=actor_id, do_import=do_import)

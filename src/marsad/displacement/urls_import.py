@@ -1,4 +1,5 @@
-"""The master-list upload page, included into ``displacement/urls.py`` (namespace displacement)."""
+"""The upload pages (master list, field submissions), included into ``displacement/urls.py``
+(namespace displacement)."""
 
 from django.urls import path
 
@@ -10,4 +11,10 @@ urlpatterns = [
         views_import.masterlist_import,
         name="masterlist-import",
     ),
+    path(
+        "rounds/<int:number>/import-submissions/",
+        views_import.submissions_import,
+        name="submissions-import",
+    ),
+    path("xlsform/", views_import.xlsform_download, name="xlsform"),
 ]

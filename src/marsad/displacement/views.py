@@ -233,6 +233,11 @@ def round_detail(request: HttpRequest, number: int) -> HttpResponse:
             "import_url": optional_url("displacement:masterlist-import", number=round_.number)
             if services.is_reference_holder(request.user)
             else "",
+            "submissions_import_url": optional_url(
+                "displacement:submissions-import", number=round_.number
+            )
+            if services.is_reference_holder(request.user)
+            else "",
             "dashboard_url": optional_url("displacement:dashboard"),
         },
     )

@@ -1,5 +1,6 @@
-"""The master-list upload page: IM officers and system administrators check or import a CSV or
-XLSX file into a round for one of their organisations; the task page follows the import."""
+"""The upload pages: IM officers and system administrators check or import a master list (CSV or
+XLSX) or field submissions (Kobo JSON, XLSX or CSV exports; ODK Central CSV) into a round for one
+of their organisations; the task page follows the import."""
 
 from pathlib import Path
 from typing import Any
@@ -17,10 +18,12 @@ from marsad.core.roles import Capability
 from marsad.core.scoping import has_capability, is_superuser
 from marsad.displacement import tasks
 from marsad.displacement.importers.masterlist import COLUMNS
+from marsad.displacement.kobo.exports import SUFFIXES
 from marsad.displacement.models import AssessmentRound
-from marsad.partners.models import Organisation
+from marsad.partners.models import Organisation, Programme
 
 UPLOAD_SUFFIXES = (".csv", ".xlsx")
+SUBMISSION_SUFFIXES = SUFFIXES
 UPLOAD_MAX_BYTES = 50 * 1024 * 1024
 
 
@@ -34,13 +37,21 @@ def user_organisations(user: Any) -> Any:
     return organisations.order_by("code")
 
 
-class MasterListImportForm(forms.Form):
-    file = forms.FileField(
-        label=gettext_lazy("File"),
-        widget=forms.ClearableFileInput(attrs={"accept": ",".join(UPLOAD_SUFFIXES)}),
-    )
+class _ImportForm(forms.Form):
+    """What every import asks besides the file: whose assessments, in which programme, and
+    whether only to check."""
+
     organisation = forms.ModelChoiceField(
         label=gettext_lazy("Assessing organisation"), queryset=Organisation.objects.none()
+    )
+    programme = forms.ModelChoiceField(
+        label=gettext_lazy("Programme"),
+        queryset=Programme.objects.order_by("code"),
+        required=False,
+        help_text=gettext_lazy(
+            "New assessments belong to this programme, so staff working on it see them. Leave "
+            "empty when the assessments belong to no programme."
+        ),
     )
     dry_run = forms.BooleanField(
         label=gettext_lazy("Dry run: only check the file and report what would change"),
@@ -51,6 +62,30 @@ class MasterListImportForm(forms.Form):
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["organisation"].queryset = user_organisations(user)
+
+
+def _check_upload(upload: Any, suffixes: tuple[str, ...]) -> None:
+    if Path(upload.name or "").suffix.lower() not in suffixes:
+        raise forms.ValidationError(
+            _("%(name)s is not a file this page reads; upload %(suffixes)s."),
+            params={"name": upload.name, "suffixes": ", ".join(suffixes)},
+        )
+    if upload.size > UPLOAD_MAX_BYTES:
+        raise forms.ValidationError(
+            _("The file is larger than %(max)d MB; split it by governorate."),
+            params={"max": UPLOAD_MAX_BYTES // (1024 * 1024)},
+        )
+
+
+class MasterListImportForm(_ImportForm):
+    file = forms.FileField(
+        label=gettext_lazy("File"),
+        widget=forms.ClearableFileInput(attrs={"accept": ",".join(UPLOAD_SUFFIXES)}),
+    )
+    field_order = ["file", "organisation", "programme", "dry_run"]
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, user=user, **kwargs)
         self.fields["file"].help_text = _(
             "CSV (UTF-8, or Windows-1256 from Arabic Excel) or XLSX with the columns %(columns)s. "
             "Individuals may be left empty: they are estimated from families."
@@ -58,23 +93,55 @@ class MasterListImportForm(forms.Form):
 
     def clean_file(self) -> Any:
         upload = self.cleaned_data["file"]
-        if Path(upload.name or "").suffix.lower() not in UPLOAD_SUFFIXES:
-            raise forms.ValidationError(
-                _("Upload a .csv or .xlsx file; %(name)s is neither."),
-                params={"name": upload.name},
-            )
-        if upload.size > UPLOAD_MAX_BYTES:
-            raise forms.ValidationError(
-                _("The file is larger than %(max)d MB; split it by governorate."),
-                params={"max": UPLOAD_MAX_BYTES // (1024 * 1024)},
-            )
+        _check_upload(upload, UPLOAD_SUFFIXES)
         return upload
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one field (Django's documented pattern)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> list[Any]:
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(item, initial) for item in data]
+        return [single(data, initial)]
+
+
+class SubmissionsImportForm(_ImportForm):
+    files = MultipleFileField(
+        label=gettext_lazy("Files"),
+        widget=MultipleFileInput(attrs={"accept": ",".join(SUBMISSION_SUFFIXES)}),
+        help_text=gettext_lazy(
+            'Kobo: the JSON of the API, or the XLSX export with "XML values and headers", or '
+            "its CSV files (the main table and population.csv). ODK Central: the ZIP of "
+            '"Download all records", or its two CSV files. Select several files together.'
+        ),
+    )
+    field_order = ["files", "organisation", "programme", "dry_run"]
+
+    def clean_files(self) -> list[Any]:
+        uploads = self.cleaned_data["files"]
+        for upload in uploads:
+            _check_upload(upload, SUBMISSION_SUFFIXES)
+        return uploads
+
+
+def _may_import(request: HttpRequest, message: str) -> None:
+    if not has_capability(request.user, Capability.CHANGE_REFERENCE):
+        raise PermissionDenied(message)
 
 
 @login_required
 def masterlist_import(request: HttpRequest, number: int) -> HttpResponse:
-    if not has_capability(request.user, Capability.CHANGE_REFERENCE):
-        raise PermissionDenied(_("Only IM officers and system administrators import master lists."))
+    _may_import(request, _("Only IM officers and system administrators import master lists."))
     round_ = get_object_or_404(AssessmentRound, number=number)
     form = MasterListImportForm(request.POST or None, request.FILES or None, user=request.user)
     if request.method == "POST" and form.is_valid():
@@ -82,6 +149,7 @@ def masterlist_import(request: HttpRequest, number: int) -> HttpResponse:
             actor=request.user,
             round_=round_,
             organisation=form.cleaned_data["organisation"],
+            programme=form.cleaned_data["programme"],
             upload=form.cleaned_data["file"],
             dry_run=form.cleaned_data["dry_run"],
         )
@@ -92,3 +160,37 @@ def masterlist_import(request: HttpRequest, number: int) -> HttpResponse:
         "displacement/import_masterlist.html",
         {"form": form, "round": round_, "columns": COLUMNS},
     )
+
+
+@login_required
+def submissions_import(request: HttpRequest, number: int) -> HttpResponse:
+    _may_import(request, _("Only IM officers and system administrators import submissions."))
+    round_ = get_object_or_404(AssessmentRound, number=number)
+    form = SubmissionsImportForm(request.POST or None, request.FILES or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        run = tasks.submissions_import_start(
+            actor=request.user,
+            round_=round_,
+            organisation=form.cleaned_data["organisation"],
+            programme=form.cleaned_data["programme"],
+            uploads=form.cleaned_data["files"],
+            dry_run=form.cleaned_data["dry_run"],
+        )
+        messages.info(
+            request, _("The submissions are being checked and imported; this page follows them.")
+        )
+        return redirect("core:task-detail", pk=run.pk)
+    return render(request, "displacement/import_submissions.html", {"form": form, "round": round_})
+
+
+@login_required
+def xlsform_download(request: HttpRequest) -> HttpResponse:
+    """The location-assessment XLSForm, for loading into KoboToolbox or ODK Central."""
+    from marsad.displacement.kobo.xlsform import FORM_ID, build_xlsform
+
+    response = HttpResponse(
+        build_xlsform(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{FORM_ID}.xlsx"'
+    return response

@@ -5,6 +5,7 @@ dry run. Idempotent by ``_uuid`` (the assessment's ``source_key``, ``source="kob
 same submissions again changes nothing and writes no audit row. A submission is the whole
 assessment: rows it no longer has are deleted (counted as updated)."""
 
+from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -14,6 +15,7 @@ from django.utils.translation import gettext as _
 from marsad.displacement import services
 from marsad.displacement.estimates import estimate_individuals
 from marsad.displacement.importers.report import ImportReport
+from marsad.displacement.kobo.exports import read_export
 from marsad.displacement.kobo.submissions import (
     Submission,
     SubmissionError,
@@ -28,9 +30,11 @@ from marsad.displacement.models import (
     RoundStatus,
 )
 from marsad.geo.models import AdminArea
-from marsad.partners.models import Organisation
+from marsad.partners.models import Organisation, Programme
 
 SOURCE = "kobo"
+PROGRESS_EVERY = 25
+ProgressCallback = Callable[[int, int, str], None]
 
 
 def _messages(error: ValidationError) -> str:
@@ -44,11 +48,20 @@ def _changed(instance: models.Model, data: dict[str, Any]) -> dict[str, Any]:
 
 
 class _Loader:
-    def __init__(self, *, actor: Any, round_: AssessmentRound, organisation: Organisation) -> None:
+    def __init__(
+        self,
+        *,
+        actor: Any,
+        round_: AssessmentRound,
+        organisation: Organisation,
+        programme: Programme | None,
+        format: str,
+    ) -> None:
         self.actor = actor
         self.round = round_
         self.organisation = organisation
-        self.report = ImportReport(format=SOURCE)
+        self.programme = programme
+        self.report = ImportReport(format=format)
 
     def load(
         self, submission: Submission, areas: dict[str, AdminArea], periods: dict[str, Any]
@@ -80,6 +93,7 @@ class _Loader:
                     "round": self.round,
                     "area": location,
                     "organisation": self.organisation,
+                    **({"programme": self.programme} if self.programme else {}),
                 },
             )
             self.report.assessments_created += 1
@@ -199,22 +213,7 @@ class _Loader:
             services.intention_delete(actor=self.actor, instance=intention)
 
 
-def submissions_import(
-    *,
-    actor: Any,
-    round: AssessmentRound,
-    organisation: Organisation,
-    submissions: Any,
-    source: str,
-    dry_run: bool = False,
-) -> ImportReport:
-    """Import Kobo API v2 submissions (a page, a list of pages or a list of results) into
-    ``round`` for ``organisation``; ``source`` names where they came from (a file or a URL) in
-    errors. Nothing is written when any submission has an error, nor in a dry run."""
-    if not services.is_reference_holder(actor):
-        raise PermissionDenied(
-            _("Only IM officers and system administrators may import Kobo submissions.")
-        )
+def _check_round(round: AssessmentRound) -> AssessmentRound:
     round_ = AssessmentRound.objects.get(pk=round.pk)
     if round_.status != RoundStatus.OPEN:
         raise ValidationError(
@@ -226,30 +225,125 @@ def submissions_import(
                 % {"number": round_.number, "status": RoundStatus(round_.status).label.lower()}
             }
         )
+    return round_
+
+
+def _require_importer(actor: Any) -> None:
+    if not services.is_reference_holder(actor):
+        raise PermissionDenied(
+            _("Only IM officers and system administrators may import Kobo submissions.")
+        )
+
+
+def submissions_import(
+    *,
+    actor: Any,
+    round: AssessmentRound,
+    organisation: Organisation,
+    submissions: Any,
+    source: str,
+    dry_run: bool = False,
+    progress: ProgressCallback | None = None,
+    programme: Programme | None = None,
+) -> ImportReport:
+    """Import Kobo API v2 submissions (a page, a list of pages or a list of results) into
+    ``round`` for ``organisation`` (new assessments in ``programme`` when given); ``source``
+    names where they came from (a file or a URL) in errors. Nothing is written when any
+    submission has an error, nor in a dry run."""
+    _require_importer(actor)
+    round_ = _check_round(round)
     try:
         results = results_of(submissions)
     except ValueError as error:
         report = ImportReport(format=SOURCE, dry_run=dry_run)
         report.errors.append(SubmissionError(row=0, column="", message=f"{source}: {error}"))
         return report
+    return _load(
+        actor=actor,
+        round_=round_,
+        organisation=organisation,
+        programme=programme,
+        results=results,
+        format=SOURCE,
+        dry_run=dry_run,
+        progress=progress,
+    )
+
+
+def files_import(
+    *,
+    actor: Any,
+    round: AssessmentRound,
+    organisation: Organisation,
+    files: list[tuple[str, bytes]],
+    dry_run: bool = False,
+    progress: ProgressCallback | None = None,
+    programme: Programme | None = None,
+) -> ImportReport:
+    """Import the submissions in ``files`` — (name, content) pairs: a Kobo JSON file, a Kobo
+    XLSX export, or the CSV files of a Kobo or ODK Central export, loose or zipped (see
+    ``kobo.exports``) — exactly as ``submissions_import`` does: all or nothing, idempotent by
+    the submission's instance ID, every error by sheet, row and field."""
+    _require_importer(actor)
+    round_ = _check_round(round)
+    data = read_export(files)
+    try:
+        results = results_of(data.results)
+    except ValueError as error:
+        data.errors.append(SubmissionError(row=0, column="", message=f"{files[0][0]}: {error}"))
+    if data.errors:
+        report = ImportReport(format=data.format or SOURCE, dry_run=dry_run)
+        report.errors = data.errors
+        return report
+    return _load(
+        actor=actor,
+        round_=round_,
+        organisation=organisation,
+        programme=programme,
+        results=results,
+        format=data.format,
+        dry_run=dry_run,
+        progress=progress,
+    )
+
+
+def _load(
+    *,
+    actor: Any,
+    round_: AssessmentRound,
+    organisation: Organisation,
+    programme: Programme | None,
+    results: list[Any],
+    format: str,
+    dry_run: bool,
+    progress: ProgressCallback | None,
+) -> ImportReport:
     parsed, errors = parse(results)
     areas, periods, found = check(parsed, round_=round_)
     errors += found
-    loader = _Loader(actor=actor, round_=round_, organisation=organisation)
+    loader = _Loader(
+        actor=actor,
+        round_=round_,
+        organisation=organisation,
+        programme=programme,
+        format=format,
+    )
     loader.report.rows = len(results)
     loader.report.dry_run = dry_run
     broken = {error.row for error in errors}
+    total = len(parsed)
     with transaction.atomic():
-        for submission in parsed:
-            if submission.number in broken:
-                continue
-            try:
-                with transaction.atomic():
-                    loader.load(submission, areas, periods)
-            except ValidationError as error:
-                errors.append(SubmissionError(submission.number, "", _messages(error)))
-            except PermissionDenied as error:
-                errors.append(SubmissionError(submission.number, "", str(error)))
+        for done, submission in enumerate(parsed, start=1):
+            if submission.number not in broken:
+                try:
+                    with transaction.atomic():
+                        loader.load(submission, areas, periods)
+                except ValidationError as error:
+                    errors.append(submission.error("", _messages(error)))
+                except PermissionDenied as error:
+                    errors.append(submission.error("", str(error)))
+            if progress and (done % PROGRESS_EVERY == 0 or done == total):
+                progress(done, total, _("Checking and loading submissions"))
         loader.report.errors = sorted(errors, key=lambda error: error.row)
         if loader.report.errors or dry_run:
             transaction.set_rollback(True)

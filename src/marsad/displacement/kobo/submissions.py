@@ -29,12 +29,31 @@ from marsad.displacement.models import (
 )
 from marsad.geo.models import AdminArea, AreaLevel
 
+# Where a submission read from a spreadsheet or CSV export came from: its sheet and row.
+SHEET_KEY = "__sheet__"
+ROW_KEY = "__row__"
+PLACE_KEYS = (SHEET_KEY, ROW_KEY)
+
 
 @dataclass(frozen=True)
 class SubmissionError(RowError):
-    """One thing wrong with one submission (``row`` is its position in the file, from 1)."""
+    """One thing wrong with one submission: ``row`` is its position in a page of JSON (from 1),
+    or its row in ``sheet`` when it came from a spreadsheet or CSV export."""
+
+    sheet: str = ""
 
     def __str__(self) -> str:
+        if self.row == 0:  # about a whole file, not one submission
+            return self.message
+        if self.sheet:
+            place = _("%(sheet)s, row %(row)d") % {"sheet": self.sheet, "row": self.row}
+            if not self.column:
+                return f"{place}: {self.message}"
+            return _("%(place)s, field %(column)s: %(message)s") % {
+                "place": place,
+                "column": self.column,
+                "message": self.message,
+            }
         if not self.column:
             return _("submission %(row)d: %(message)s") % {"row": self.row, "message": self.message}
         return _("submission %(row)d, field %(column)s: %(message)s") % {
@@ -52,6 +71,7 @@ class PopulationRow:
     shelter_category: str
     families: int
     individuals: int | None
+    place: str = ""  # how errors name it: population[2], or the sheet and row it came from
 
     @property
     def key(self) -> tuple[str, str, str, str]:
@@ -84,6 +104,10 @@ class Submission:
     population: list[PopulationRow] = field(default_factory=list)
     needs: dict[str, int] = field(default_factory=dict)  # sector → priority
     intentions: dict[str, int] = field(default_factory=dict)  # intention → IDP families
+    sheet: str = ""  # the sheet or file it came from, for a spreadsheet or CSV export
+
+    def error(self, column: str, message: str) -> "SubmissionError":
+        return SubmissionError(row=self.number, column=column, message=message, sheet=self.sheet)
 
 
 def results_of(data: Any) -> list[Any]:
@@ -104,13 +128,18 @@ def results_of(data: Any) -> list[Any]:
 class _Reader:
     """Reads one submission's answers, collecting errors under its number."""
 
-    def __init__(self, number: int, answers: Mapping[str, Any], errors: list[RowError]) -> None:
+    def __init__(
+        self, number: int, answers: Mapping[str, Any], errors: list[RowError], sheet: str = ""
+    ) -> None:
         self.number = number
         self.answers = answers
         self.errors = errors
+        self.sheet = sheet
 
     def error(self, column: str, message: str) -> None:
-        self.errors.append(SubmissionError(row=self.number, column=column, message=message))
+        self.errors.append(
+            SubmissionError(row=self.number, column=column, message=message, sheet=self.sheet)
+        )
 
     def text(self, name: str, answers: Mapping[str, Any] | None = None) -> str:
         value = (answers if answers is not None else self.answers).get(name)
@@ -179,9 +208,17 @@ def _population(reader: _Reader, items: Any) -> list[PopulationRow]:
             reader.error(f"population[{position}]", _("This population group is not a record."))
             continue
         # Keys are "population/families" (Kobo) or "families".
-        answers = {key.rsplit("/", 1)[-1]: value for key, value in item.items()}
+        answers = {
+            key.rsplit("/", 1)[-1]: value for key, value in item.items() if key not in PLACE_KEYS
+        }
 
-        def column(name: str, position: int = position) -> str:
+        def column(name: str, position: int = position, item: Mapping = item) -> str:
+            if ROW_KEY in item:  # a row of the population sheet of a spreadsheet export
+                place = _("%(sheet)s row %(row)d") % {
+                    "sheet": item.get(SHEET_KEY, "population"),
+                    "row": item[ROW_KEY],
+                }
+                return f"{place}/{name}"
             return f"population[{position}]/{name}"
 
         population_type = reader.choice(
@@ -219,13 +256,14 @@ def _population(reader: _Reader, items: Any) -> list[PopulationRow]:
                 shelter_category=shelter,
                 families=families if families is not None else 0,
                 individuals=individuals,
+                place=column("").removesuffix("/"),
             )
         )
     seen: dict[tuple[str, str, str, str], int] = {}
     for position, row in enumerate(rows, start=1):
         if row.key in seen:
             reader.error(
-                f"population[{position}]",
+                row.place,
                 _(
                     "This group repeats group %(first)d (same population type, origin, "
                     "displacement period and shelter)."
@@ -243,7 +281,9 @@ def _submission(number: int, raw: Any, errors: list[RowError]) -> Submission | N
             SubmissionError(row=number, column="", message=_("This is not a submission."))
         )
         return None
-    reader = _Reader(number, raw, errors)
+    sheet = str(raw.get(SHEET_KEY, ""))
+    number = int(raw.get(ROW_KEY, number))
+    reader = _Reader(number, raw, errors, sheet)
     uuid = reader.text("_uuid")
     if not uuid:
         reader.error("_uuid", _("The submission has no _uuid."))
@@ -286,6 +326,7 @@ def _submission(number: int, raw: Any, errors: list[RowError]) -> Submission | N
         reader.error("population", _("The submission has no population group."))
     return Submission(
         number=number,
+        sheet=sheet,
         uuid=uuid,
         instance_id=reader.text("meta/instanceID"),
         submitted_at=reader.text("_submission_time"),
@@ -324,22 +365,20 @@ def parse(results: list[Any]) -> tuple[list[Submission], list[RowError]]:
         if submission.uuid:
             if submission.uuid in first_of_uuid:
                 errors.append(
-                    SubmissionError(
-                        row=number,
-                        column="_uuid",
-                        message=_("%(uuid)s repeats submission %(first)d.")
+                    submission.error(
+                        "_uuid",
+                        _("%(uuid)s repeats submission %(first)d.")
                         % {"uuid": submission.uuid, "first": first_of_uuid[submission.uuid]},
                     )
                 )
                 continue
-            first_of_uuid[submission.uuid] = number
+            first_of_uuid[submission.uuid] = submission.number
         if submission.location_pcode:
             if submission.location_pcode in first_of_location:
                 errors.append(
-                    SubmissionError(
-                        row=number,
-                        column="general/location_pcode",
-                        message=_(
+                    submission.error(
+                        "general/location_pcode",
+                        _(
                             "Location %(pcode)s was already assessed in submission %(first)d; "
                             "a location has one assessment per round."
                         )
@@ -350,7 +389,7 @@ def parse(results: list[Any]) -> tuple[list[Submission], list[RowError]]:
                     )
                 )
                 continue
-            first_of_location[submission.location_pcode] = number
+            first_of_location[submission.location_pcode] = submission.number
         submissions.append(submission)
     return submissions, errors
 
@@ -373,16 +412,14 @@ def check(
         column = "general/location_pcode"
         if submission.location_pcode and location is None:
             errors.append(
-                SubmissionError(
-                    submission.number,
+                submission.error(
                     column,
                     _("%(pcode)s is not a known P-code.") % {"pcode": submission.location_pcode},
                 )
             )
         elif location is not None and location.level != AreaLevel.LOCATION:
             errors.append(
-                SubmissionError(
-                    submission.number,
+                submission.error(
                     column,
                     _("%(pcode)s is a %(level)s, not a location (a village or neighbourhood).")
                     % {
@@ -395,8 +432,7 @@ def check(
             round_.period_start <= submission.assessed_on <= round_.period_end
         ):
             errors.append(
-                SubmissionError(
-                    submission.number,
+                submission.error(
                     "general/assessed_on",
                     _("%(date)s is outside round %(number)d (%(period)s).")
                     % {
@@ -406,20 +442,18 @@ def check(
                     },
                 )
             )
-        for position, row in enumerate(submission.population, start=1):
+        for row in submission.population:
             if row.origin_pcode and row.origin_pcode not in areas:
                 errors.append(
-                    SubmissionError(
-                        submission.number,
-                        f"population[{position}]/origin_pcode",
+                    submission.error(
+                        f"{row.place}/origin_pcode",
                         _("%(pcode)s is not a known P-code.") % {"pcode": row.origin_pcode},
                     )
                 )
             if row.displacement_period and row.displacement_period not in periods:
                 errors.append(
-                    SubmissionError(
-                        submission.number,
-                        f"population[{position}]/displacement_period",
+                    submission.error(
+                        f"{row.place}/displacement_period",
                         _("%(code)s is not a displacement period; use one of %(codes)s.")
                         % {"code": row.displacement_period, "codes": ", ".join(periods)},
                     )

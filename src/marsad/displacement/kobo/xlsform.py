@@ -132,6 +132,28 @@ def _survey_rows() -> list[tuple[str, str, Any, dict[str, str]]]:
     return rows
 
 
+def field_paths() -> dict[str, str]:
+    """Each question's name → its path in a submission: ``general/location_pcode``; the
+    population repeat's questions are ``population/families`` and so on. Exports of the form
+    name their columns by these paths (or by the bare names, when groups are left out)."""
+    paths: dict[str, str] = {}
+    groups: list[str] = []
+    for kind, name, _label, _columns in _survey_rows():
+        if kind in ("begin_group", "begin_repeat"):
+            groups.append(name)
+        elif kind in ("end_group", "end_repeat"):
+            groups.pop()
+        else:
+            paths[name] = "/".join([*groups, name])
+    return paths
+
+
+def repeat_names() -> list[str]:
+    """The names of the form's repeat groups (their rows come in a sheet or file of their own
+    in Kobo's XLSX exports and ODK Central's CSV exports)."""
+    return [name for kind, name, _label, _columns in _survey_rows() if kind == "begin_repeat"]
+
+
 def choice_lists() -> dict[str, list[tuple[str, Any]]]:
     """Every choice list of the form: list name → [(value, label)], label a lazy string or a
     mapping of language code to label (displacement periods)."""

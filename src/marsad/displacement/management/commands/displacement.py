@@ -93,9 +93,20 @@ class Command(BaseCommand):
         xlsform.add_argument("--output", required=True, help="Path of the XLSX file to write.")
 
         kobo = subcommands.add_parser(
-            "import-kobo", help="Import Kobo API v2 JSON submissions of the assessment form."
+            "import-kobo",
+            help=(
+                "Import submissions of the assessment form: Kobo API v2 JSON, a Kobo XLSX "
+                "export, or the CSV files of a Kobo or ODK Central export (loose or zipped)."
+            ),
         )
-        kobo.add_argument("file", help="Path of the JSON file (a page of submissions).")
+        kobo.add_argument(
+            "file",
+            nargs="+",
+            help=(
+                "The JSON file, the XLSX export, the ZIP, or the CSV files (the main table and "
+                "the population table)."
+            ),
+        )
         self._kobo_arguments(kobo)
 
         pull = subcommands.add_parser(
@@ -136,6 +147,9 @@ class Command(BaseCommand):
             action="store_true",
             help="Check the submissions and report what would change, without writing anything.",
         )
+        parser.add_argument(
+            "--programme", help="Code of the programme new assessments belong to (optional)."
+        )
 
     def _organisation(self, code: str) -> Organisation:
         organisation = Organisation.objects.filter(code=code).first()
@@ -144,6 +158,15 @@ class Command(BaseCommand):
                 _("There is no organisation with the code %(code)s.") % {"code": code}
             )
         return organisation
+
+    @staticmethod
+    def _programme(code: str | None) -> Programme | None:
+        if not code:
+            return None
+        programme = Programme.objects.filter(code=code).first()
+        if programme is None:
+            raise CommandError(_("There is no programme with the code %(code)s.") % {"code": code})
+        return programme
 
     def _load_kobo(self, options: dict[str, Any], submissions: Any, source: str) -> None:
         from marsad.displacement.kobo.load import submissions_import
@@ -158,6 +181,7 @@ class Command(BaseCommand):
                 submissions=submissions,
                 source=source,
                 dry_run=options["dry_run"],
+                programme=self._programme(options.get("programme")),
             )
         except ValidationError as error:
             raise CommandError(_validation_text(error)) from error
@@ -166,20 +190,34 @@ class Command(BaseCommand):
         self.stdout.write(report.summary)
 
     def _import_kobo(self, options: dict[str, Any]) -> None:
-        import json
+        from marsad.displacement.kobo.load import files_import
 
-        path = Path(options["file"])
+        files = []
+        for name in options["file"]:
+            path = Path(name)
+            try:
+                files.append((path.name, path.read_bytes()))
+            except OSError as error:
+                raise CommandError(
+                    _("Cannot read %(path)s: %(reason)s.")
+                    % {"path": path, "reason": error.strerror}
+                ) from error
+        round_ = self._round(options["round"])
+        organisation = self._organisation(options["organisation"])
         try:
-            data = json.loads(path.read_bytes())
-        except OSError as error:
-            raise CommandError(
-                _("Cannot read %(path)s: %(reason)s.") % {"path": path, "reason": error.strerror}
-            ) from error
-        except ValueError as error:
-            raise CommandError(
-                _("%(path)s is not JSON: %(reason)s.") % {"path": path, "reason": error}
-            ) from error
-        self._load_kobo(options, data, path.name)
+            report = files_import(
+                actor=None,
+                round=round_,
+                organisation=organisation,
+                files=files,
+                dry_run=options["dry_run"],
+                programme=self._programme(options.get("programme")),
+            )
+        except ValidationError as error:
+            raise CommandError(_validation_text(error)) from error
+        if not report.ok:
+            raise CommandError(report.error_text)
+        self.stdout.write(report.summary)
 
     def _kobo_pull(self, options: dict[str, Any]) -> None:
         from marsad.displacement.kobo.client import KoboError, fetch_pages
@@ -209,20 +247,8 @@ class Command(BaseCommand):
                 _("Cannot read %(path)s: %(reason)s.") % {"path": path, "reason": error.strerror}
             ) from error
         round_ = self._round(options["round"])
-        organisation = Organisation.objects.filter(code=options["organisation"]).first()
-        if organisation is None:
-            raise CommandError(
-                _("There is no organisation with the code %(code)s.")
-                % {"code": options["organisation"]}
-            )
-        programme = None
-        if options.get("programme"):
-            programme = Programme.objects.filter(code=options["programme"]).first()
-            if programme is None:
-                raise CommandError(
-                    _("There is no programme with the code %(code)s.")
-                    % {"code": options["programme"]}
-                )
+        organisation = self._organisation(options["organisation"])
+        programme = self._programme(options.get("programme"))
         try:
             report = services.masterlist_import(
                 actor=None,
