@@ -1,0 +1,1 @@
+"""Record linkage: name normalisation, the Splink model, runs, candidate pairs, review, merges."""

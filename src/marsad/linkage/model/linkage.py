@@ -1,0 +1,240 @@
+"""Training, prediction and clustering of one run, on its own in-memory DuckDB database."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from marsad.linkage.model.records import PreparedRecords
+from marsad.linkage.model.settings import (
+    DEFAULT_PRIOR,
+    DETERMINISTIC_RULES,
+    TRAINING_BLOCKS,
+    comparisons,
+    settings,
+)
+
+#: Below this many records expectation maximisation has too few pairs to learn from.
+MIN_RECORDS_FOR_EM = 200
+#: No trained level may say less than this of a match (log2(0.005) ≈ -7.6): EM on a clean
+#: sample learns that, say, origins never disagree within a person, and would veto every
+#: duplicate whose origin was written differently.
+MIN_M_PROBABILITY = 0.005
+
+
+def _defaults_by_label() -> dict[tuple[str, str], tuple[float, float]]:
+    defaults = {}
+    for comparison in comparisons():
+        for level in comparison["comparison_levels"]:
+            if not level.get("is_null_level"):
+                key = (comparison["output_column_name"], level["label_for_charts"])
+                defaults[key] = (level["m_probability"], level["u_probability"])
+    return defaults
+
+
+def _valid(probability: Any) -> bool:
+    return isinstance(probability, int | float) and 0 < probability <= 1
+
+
+def clamp_m(model: dict[str, Any]) -> None:
+    """Raise every trained m probability below :data:`MIN_M_PROBABILITY` to it."""
+    for comparison in model["comparisons"]:
+        for level in comparison["comparison_levels"]:
+            m = level.get("m_probability")
+            if _valid(m) and m < MIN_M_PROBABILITY and not level.get("fix_m_probability"):
+                level["m_probability"] = MIN_M_PROBABILITY
+
+
+def repair_model(model: dict[str, Any]) -> list[str]:
+    """Put default m/u back wherever training left a level unestimated or upside down.
+
+    Returns one note per comparison repaired. A name, birth or identifier level that "agrees"
+    but weighs less than "disagrees" is how EM fails on too little data; the defaults are the
+    safer model then.
+    """
+    clamp_m(model)
+    defaults = _defaults_by_label()
+    notes = []
+    for comparison in model["comparisons"]:
+        name = comparison["output_column_name"]
+        levels = [
+            level for level in comparison["comparison_levels"] if not level.get("is_null_level")
+        ]
+        missing = [
+            level
+            for level in levels
+            if not (_valid(level.get("m_probability")) and _valid(level.get("u_probability")))
+        ]
+        top, bottom = levels[0], levels[-1]
+        inverted = (
+            not missing
+            and top["m_probability"] / top["u_probability"]
+            <= bottom["m_probability"] / bottom["u_probability"]
+        )
+        if not missing and not inverted:
+            continue
+        for level in levels:
+            m, u = defaults[(name, level["label_for_charts"])]
+            if inverted or not _valid(level.get("m_probability")):
+                level["m_probability"] = m
+            if inverted or not _valid(level.get("u_probability")):
+                level["u_probability"] = u
+        reason = "inverted" if inverted else "not estimated for some levels"
+        notes.append(f"{name}: trained parameters {reason}; used the default m/u probabilities")
+    return notes
+
+
+@dataclass
+class TrainingReport:
+    """What training did, for the summary a user reads."""
+
+    expectation_maximisation: bool = False
+    notes: list[str] = field(default_factory=list)
+
+
+class PersonLinkage:
+    """One linkage run over prepared records, on its own in-memory DuckDB database."""
+
+    def __init__(
+        self,
+        prepared: PreparedRecords,
+        *,
+        model: dict[str, Any] | None = None,
+        log_level: int = logging.ERROR,
+    ) -> None:
+        # Splink and DuckDB are imported when a run starts, not when Django loads the command.
+        from splink import DuckDBAPI
+
+        self.log_level = log_level
+        self.prepared = prepared
+        self.db_api = DuckDBAPI()
+        self.input = self.db_api.register(prepared.table, dataset_display_name="persons")
+        self.trained = model is not None
+        self.linker = self._linker(model or settings())
+
+    def _linker(self, model: dict[str, Any]) -> Any:
+        from splink import Linker
+
+        return Linker(self.input, model, log_level=self.log_level)
+
+    def model(self) -> dict[str, Any]:
+        """The model as Splink saves it (settings and trained parameters)."""
+        return self.linker.misc.save_model_to_json()
+
+    def train(self, *, seed: int = 42, max_pairs: float | None = None) -> TrainingReport:
+        """Estimate the prior, u by random sampling and m by EM, falling back to defaults.
+
+        Below :data:`MIN_RECORDS_FOR_EM` records neither is estimated: EM has too few pairs,
+        and a random sample of so few pairs is full of the file's own duplicates, which makes
+        agreement look common among non-matches. The default m and u probabilities are used
+        then, and only the prior is taken from the file.
+        """
+        report = TrainingReport()
+        count = self.prepared.record_count
+        try:
+            self.linker.training.estimate_probability_two_random_records_match(
+                DETERMINISTIC_RULES, recall=0.7
+            )
+        except Exception as error:  # Splink raises plain errors on degenerate samples
+            report.notes.append(
+                f"match prior not estimated ({_brief(error)}); used {DEFAULT_PRIOR}"
+            )
+        if count < MIN_RECORDS_FOR_EM:
+            report.notes.append(
+                f"{count} records are too few to train on (EM needs {MIN_RECORDS_FOR_EM}); "
+                f"used the default m and u probabilities"
+            )
+            model = self.model()
+            _restore_defaults(model)
+            prior = model.get("probability_two_random_records_match")
+            if not _valid(prior) or prior < 1 / count**2:
+                # no pair met the deterministic rules: a short list still has duplicates
+                model["probability_two_random_records_match"] = min(0.01, 1 / count)
+            return self._finish(model, report)
+        try:
+            # Rare levels (an ID one character off) never reach Splink's early-stopping count,
+            # so the whole sample is scored: 1e6 pairs take seconds, 5e6 for the largest files.
+            sample = max_pairs or min(5e6, max(1e6, 10.0 * count))
+            self.linker.training.estimate_u_using_random_sampling(
+                max_pairs=min(sample, count * (count - 1) / 2), seed=seed
+            )
+        except Exception as error:
+            report.notes.append(f"u probabilities not estimated ({_brief(error)}); used defaults")
+        for rule in TRAINING_BLOCKS:
+            before = self.model()
+            try:
+                self.linker.training.estimate_parameters_using_expectation_maximisation(
+                    rule["blocking_rule"], estimate_without_term_frequencies=True
+                )
+            except Exception as error:
+                # a failed session can leave the linker half-updated: go back to before it
+                self.linker = self._linker(before)
+                report.notes.append(f"EM on {rule['blocking_rule']} failed: {_brief(error)}")
+                continue
+            report.expectation_maximisation = True
+            # floor m between rounds: a level near 0 underflows in the next round's EM
+            model = self.model()
+            clamp_m(model)
+            self.linker = self._linker(model)
+        return self._finish(self.model(), report)
+
+    def _finish(self, model: dict[str, Any], report: TrainingReport) -> TrainingReport:
+        report.notes += repair_model(model)
+        prior = model.get("probability_two_random_records_match")
+        if not _valid(prior) or prior >= 0.5:
+            model["probability_two_random_records_match"] = DEFAULT_PRIOR
+        self.linker = self._linker(model)
+        self.trained = True
+        return report
+
+    def predict(self) -> Any:
+        """Score every blocked pair (a SplinkDataFrame)."""
+        return self.linker.inference.predict(warning_mode="never")
+
+    def cluster(self, predictions: Any, *, threshold: float) -> Any:
+        """Connected components of the pairs at or above ``threshold`` (singletons included)."""
+        return self.linker.clustering.cluster_pairwise_predictions_at_threshold(
+            predictions, threshold_match_probability=threshold
+        )
+
+    def execute(self, query: str) -> list[tuple[Any, ...]]:
+        """Run SQL on this run's DuckDB connection (tables: ``SplinkDataFrame.physical_name``)."""
+        return self.db_api.duckdb_con.execute(query).fetchall()
+
+
+def _brief(error: Exception) -> str:
+    """The first sentence of an error message: Splink's run to several lines."""
+    text = str(error).strip().split("\n", 1)[0]
+    return text.split(". ", 1)[0].rstrip(".") or type(error).__name__
+
+
+def _restore_defaults(model: dict[str, Any]) -> None:
+    """Default m and u everywhere, and no term-frequency adjustment.
+
+    Frequencies counted in a short file say nothing about the population: in ten records from
+    one village "محمد" may be four of them.
+    """
+    defaults = _defaults_by_label()
+    for comparison in model["comparisons"]:
+        for level in comparison["comparison_levels"]:
+            level.pop("tf_adjustment_column", None)
+            level.pop("tf_adjustment_weight", None)
+            if not level.get("is_null_level"):
+                key = (comparison["output_column_name"], level["label_for_charts"])
+                level["m_probability"], level["u_probability"] = defaults[key]
+
+
+def evidence_columns(model: Mapping[str, Any]) -> list[tuple[str, list[tuple[int, str]], bool]]:
+    """For each comparison: its name, (gamma value, label) pairs, and whether it has TF columns."""
+    described = []
+    for comparison in model["comparisons"]:
+        levels = comparison["comparison_levels"]
+        non_null = [level for level in levels if not level.get("is_null_level")]
+        gammas = [(-1, "missing")]
+        for position, level in enumerate(non_null):
+            gammas.append((len(non_null) - 1 - position, level["label_for_charts"]))
+        has_tf = any(level.get("tf_adjustment_column") for level in levels)
+        described.append((comparison["output_column_name"], gammas, has_tf))
+    return described
