@@ -11,6 +11,8 @@ API_MODULES = [
     "marsad.partners.api",
     "marsad.displacement.api",
     "marsad.displacement.api_aggregates",
+    "marsad.registry.api",
+    "marsad.linkage.api",
 ]
 
 router = DefaultRouter()

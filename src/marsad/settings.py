@@ -76,6 +76,8 @@ INSTALLED_APPS = [
     "marsad.geo",
     "marsad.partners",
     "marsad.displacement",
+    "marsad.registry",
+    "marsad.linkage",
     "marsad.demo",
 ]
 
@@ -248,7 +250,9 @@ SPECTACULAR_SETTINGS = {
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {},
+    "ENUM_NAME_OVERRIDES": {
+        "HouseholdStatusEnum": "marsad.registry.models.HouseholdStatus",
+    },
     # Swagger UI from the drf-spectacular-sidecar package, never from a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

@@ -15,6 +15,8 @@ urlpatterns = [
     path("areas/", include("marsad.geo.urls")),
     path("", include("marsad.partners.urls")),
     path("displacement/", include("marsad.displacement.urls")),
+    path("registry/", include("marsad.registry.urls")),
+    path("linkage/", include("marsad.linkage.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(router.urls)),

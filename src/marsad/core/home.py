@@ -58,6 +58,15 @@ SECTIONS = [
         "capability": None,
     },
     {
+        "title": _("Household registry"),
+        "text": _(
+            "Register displaced households, find a person by name in Arabic or Latin letters, "
+            "by document or phone, and see every registration each source sent."
+        ),
+        "url_name": "registry:household-list",
+        "capability": Capability.VIEW_PII,
+    },
+    {
         "title": _("Audit log"),
         "text": _(
             "Who did what, when, from where: every change, export, login and sensitive read."

@@ -22,6 +22,7 @@ NAVIGATION = [
     NavItem(_("Home"), "core:home"),
     NavItem(_("Dashboard"), "displacement:dashboard", capability=Capability.VIEW_AGGREGATES),
     NavItem(_("Assessments"), "displacement:round-list", capability=Capability.VIEW_RECORDS),
+    NavItem(_("Registry"), "registry:household-list", capability=Capability.VIEW_PII),
     NavItem(_("Areas"), "geo:area-list"),
     NavItem(_("Organisations"), "partners:organisation-list"),
     NavItem(_("Programmes"), "partners:programme-list"),

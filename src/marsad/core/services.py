@@ -35,8 +35,16 @@ def _owner_values(model: type[models.Model], values: Mapping[str, Any]) -> dict[
     owner = {}
     for key in _OWNER_KEYS:
         lookup = getattr(spec, key, None)
-        if lookup and lookup in values:
-            owner[key] = values[lookup]
+        if not lookup:
+            continue
+        # "household__organisation": the owner is read through the related record given.
+        head, *rest = lookup.split("__")
+        if head not in values:
+            continue
+        value = values[head]
+        for part in rest:
+            value = getattr(value, part, None) if value is not None else None
+        owner[key] = value
     return owner
 
 
