@@ -186,6 +186,60 @@ def assessment_row(relation: str) -> Callable[[World, str, str], dict[str, Any]]
     return kwargs
 
 
+def _household(world: World, which: str) -> Any:
+    from tests.registry.factories import register
+
+    return register(world.own if which == "own" else world.other, world.areas["karkh"])
+
+
+def household(world: World, which: str, role: str) -> dict[str, Any]:
+    return {"pk": _household(world, which).pk}
+
+
+def person(world: World, which: str, role: str) -> dict[str, Any]:
+    return {"pk": _household(world, which).head.pk}
+
+
+def source_record(world: World, which: str, role: str) -> dict[str, Any]:
+    return {"pk": _household(world, which).source_records.get().pk}
+
+
+def merge(world: World, which: str, role: str) -> dict[str, Any]:
+    from marsad.registry import services
+
+    kept, folded = _household(world, which).head, _household(world, which).head
+    return {"pk": services.person_merge(actor=None, survivor=kept, merged=folded).pk}
+
+
+def pair(world: World, which: str, role: str) -> dict[str, Any]:
+    from marsad.linkage.models import CandidatePair
+
+    left, right = _household(world, which).head, _household(world, which).head
+    record = CandidatePair.objects.create(
+        left=left, right=right, match_probability=0.9, match_weight=3.2
+    )
+    return {"pk": record.pk}
+
+
+def _model_version() -> Any:
+    from marsad.linkage.models import ModelVersion
+
+    return ModelVersion.objects.get_or_create(
+        version=1,
+        defaults={"model": {}, "auto_link_threshold": 0.99, "review_threshold": 0.8},
+    )[0]
+
+
+def model_version(world: World, which: str, role: str) -> dict[str, Any]:
+    return {"version": _model_version().version}
+
+
+def linkage_run(world: World, which: str, role: str) -> dict[str, Any]:
+    from marsad.linkage.models import LinkageRun
+
+    return {"pk": LinkageRun.objects.create(kind="full", model=_model_version()).pk}
+
+
 def open_round(world: World, which: str, role: str) -> dict[str, Any]:
     return {"number": world.objects["open_round"].number}
 
@@ -196,6 +250,117 @@ def task_run(world: World, which: str, role: str) -> dict[str, Any]:
 
 
 MATRIX: list[Route] = [
+    # --- registry
+    Route("registry:household-list", only(PII_ROLES, 200, 403, anonymous=302)),
+    Route("registry:household-register", only(PII_ROLES, 200, 403, anonymous=302)),
+    Route("registry:source-import", only(PII_ROLES, 200, 403, anonymous=302)),
+    Route(
+        "registry:possible-duplicates",
+        only(PII_ROLES, 200, 403, anonymous=302),
+        query="?members-0-given_name=Ali&members-0-father_name=Hasan",
+    ),
+    Route(
+        "registry:household-detail",
+        only(PII_ROLES, 200, 403, anonymous=302),
+        pii_other(anonymous=302),
+        kwargs=household,
+    ),
+    Route(
+        "registry:household-edit",
+        only(PII_ROLES, 200, 403, anonymous=302),
+        pii_other(anonymous=302),
+        kwargs=household,
+    ),
+    Route(
+        "registry:person-edit",
+        only(PII_ROLES, 200, 403, anonymous=302),
+        pii_other(anonymous=302),
+        kwargs=person,
+    ),
+    Route(
+        "registry:merge-undo",
+        only(PII_ROLES, 302, 403, anonymous=302),
+        pii_other(302, anonymous=302),
+        method="post",
+        kwargs=merge,
+    ),
+    Route("linkage:queue", only(PII_ROLES, 200, 403, anonymous=302)),
+    Route(
+        "linkage:pair-detail",
+        only(PII_ROLES, 200, 403, anonymous=302),
+        pii_other(anonymous=302),
+        kwargs=pair,
+    ),
+    Route(
+        "linkage:pair-decide",
+        only(PII_ROLES, 302, 403, anonymous=302),
+        pii_other(302, anonymous=302),
+        method="post",
+        kwargs=pair,
+        data=lambda world, who: {"decision": "different"},
+    ),
+    Route("candidate-pair-list", only(PII_ROLES, 200, 403, anonymous=401)),
+    Route(
+        "candidate-pair-detail",
+        only(PII_ROLES, 200, 403, anonymous=401),
+        pii_other(anonymous=401),
+        kwargs=pair,
+    ),
+    Route(
+        "candidate-pair-decide",
+        only(PII_ROLES, 200, 403, anonymous=401),
+        pii_other(anonymous=401),
+        method="post",
+        kwargs=pair,
+        data=lambda world, who: {"decision": "unsure"},
+    ),
+    Route("linkage-model-list", only(PII_ROLES, 200, 403, anonymous=401)),
+    Route("linkage-model-detail", only(PII_ROLES, 200, 403, anonymous=401), kwargs=model_version),
+    Route("linkage-run-list", only(PII_ROLES, 200, 403, anonymous=401)),
+    Route("linkage-run-detail", only(PII_ROLES, 200, 403, anonymous=401), kwargs=linkage_run),
+    Route("household-list", only(PII_ROLES, 200, 403, anonymous=401)),
+    Route(
+        "household-detail",
+        only(PII_ROLES, 200, 403, anonymous=401),
+        pii_other(anonymous=401),
+        kwargs=household,
+    ),
+    Route(
+        "household-detail",
+        only(PII_ROLES, 200, 403, anonymous=401),
+        pii_other(anonymous=401),
+        method="patch",
+        kwargs=household,
+        data=lambda world, who: {"notes": "Visited again."},
+    ),
+    Route("person-list", only(PII_ROLES, 200, 403, anonymous=401), query="?q=Ali"),
+    Route(
+        "person-detail",
+        only(PII_ROLES, 200, 403, anonymous=401),
+        pii_other(anonymous=401),
+        kwargs=person,
+    ),
+    Route(
+        "person-detail",
+        only(PII_ROLES, 200, 403, anonymous=401),
+        pii_other(anonymous=401),
+        method="patch",
+        kwargs=person,
+        data=lambda world, who: {"mother_name": "Zahra"},
+    ),
+    Route(
+        "person-possible-duplicates",
+        only(PII_ROLES, 200, 403, anonymous=401),
+        method="post",
+        data=lambda world, who: {"given_name": "Ali", "father_name": "Hasan"},
+    ),
+    Route("source-record-list", only(PII_ROLES, 200, 403, anonymous=401)),
+    Route(
+        "source-record-detail",
+        only(PII_ROLES, 200, 403, anonymous=401),
+        pii_other(anonymous=401),
+        kwargs=source_record,
+    ),
     # --- shell
     Route("core:home", ui()),
     Route("core:task-list", ui()),

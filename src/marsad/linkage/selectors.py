@@ -1,0 +1,61 @@
+"""Reads of linkage data through the one scoping function: a pair is visible when both of its
+records are (a reviewer never sees a person outside their scope through a pair)."""
+
+from typing import Any
+
+from django.db.models import Count, QuerySet
+
+from marsad.core.scoping import VIEW, scope
+from marsad.linkage.models import CandidatePair, LinkageRun, ModelVersion, PairStatus
+from marsad.registry import selectors as registry
+
+
+def pairs(user: Any, *, status: str | None = PairStatus.REVIEW) -> QuerySet[CandidatePair]:
+    visible = registry.persons_any(user).values("pk")
+    queryset = scope(CandidatePair.objects.all(), user, VIEW).filter(right__in=visible)
+    if status:
+        queryset = queryset.filter(status=status)
+    return queryset.select_related(
+        "left__household__area",
+        "right__household__area",
+        "decided_by",
+        "run__model",
+    ).prefetch_related(
+        "left__documents",
+        "left__phones",
+        "left__source_records",
+        "right__documents",
+        "right__phones",
+        "right__source_records",
+    )
+
+
+def next_pair(user: Any, *, after: CandidatePair | None = None) -> CandidatePair | None:
+    """The next pair waiting for review, most probable first (skipping ``after``)."""
+    queue = pairs(user).order_by("-match_probability", "pk")
+    if after is not None:
+        queue = queue.exclude(pk=after.pk)
+    return queue.first()
+
+
+def queue_counts(user: Any) -> dict[str, int]:
+    counts = dict.fromkeys(PairStatus.values, 0)
+    visible = registry.persons_any(user).values("pk")
+    rows = (
+        scope(CandidatePair.objects.all(), user, VIEW)
+        .filter(right__in=visible)
+        .values("status")
+        .annotate(count=Count("pk"))
+        .order_by()
+    )
+    for row in rows:
+        counts[row["status"]] = row["count"]
+    return counts
+
+
+def runs() -> QuerySet[LinkageRun]:
+    return LinkageRun.objects.select_related("model", "started_by", "task")
+
+
+def active_model() -> ModelVersion | None:
+    return ModelVersion.objects.filter(is_active=True).first()

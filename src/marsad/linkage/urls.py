@@ -1,0 +1,13 @@
+"""Linkage pages (namespace ``linkage``)."""
+
+from django.urls import path
+
+from marsad.linkage import views
+
+app_name = "linkage"
+
+urlpatterns = [
+    path("review/", views.queue, name="queue"),
+    path("pairs/<int:pk>/", views.pair_detail, name="pair-detail"),
+    path("pairs/<int:pk>/decide/", views.pair_decide, name="pair-decide"),
+]
