@@ -288,3 +288,11 @@ MARSAD_SMALL_CELL_THRESHOLD = int(os.environ.get("MARSAD_SMALL_CELL_THRESHOLD", 
 # Household-size multipliers for estimating individuals from families (DTM practice: 6, 5 in camps).
 MARSAD_HOUSEHOLD_SIZE = int(os.environ.get("MARSAD_HOUSEHOLD_SIZE", "6"))
 MARSAD_HOUSEHOLD_SIZE_CAMP = int(os.environ.get("MARSAD_HOUSEHOLD_SIZE_CAMP", "5"))
+# Record linkage: pairs at or above MARSAD_LINKAGE_AUTO_LINK are linked without review, pairs
+# from MARSAD_LINKAGE_REVIEW up go to clerical review (match probabilities; a new model takes
+# them when trained).
+MARSAD_LINKAGE_AUTO_LINK = float(os.environ.get("MARSAD_LINKAGE_AUTO_LINK", "0.99"))
+MARSAD_LINKAGE_REVIEW = float(os.environ.get("MARSAD_LINKAGE_REVIEW", "0.8"))
+# The registration form's "possibly already registered" panel asks this function first (the
+# trained model, when one is in use); empty: the registry's own key-based rules.
+MARSAD_DUPLICATE_FINDER = os.environ.get("MARSAD_DUPLICATE_FINDER", "")

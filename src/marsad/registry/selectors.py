@@ -6,7 +6,9 @@ import datetime
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Prefetch, Q, QuerySet
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy
 
 from marsad.core.scoping import VIEW, scope
@@ -148,8 +150,17 @@ def possible_duplicates(
     user: Any, data: dict[str, Any], *, limit: int = CANDIDATES
 ) -> list[Candidate]:
     """Registered persons who may be the person described by ``data`` (names, sex, birth date,
-    document number, phone), best first. Candidates come from the phonetic name keys, the
-    document number and the phone; each is scored on the fields both have."""
+    document number, phone), best first.
+
+    When ``MARSAD_DUPLICATE_FINDER`` names a function (record linkage provides one that scores
+    with the trained model) and it answers, its candidates are used; it returns None when it
+    cannot (no model in use). Otherwise candidates come from the phonetic name keys, the
+    document number and the phone, each scored on the fields both records have."""
+    finder_path = getattr(settings, "MARSAD_DUPLICATE_FINDER", "")
+    if finder_path:
+        found = import_string(finder_path)(user, data, limit=limit)
+        if found is not None:
+            return found
     given_key = normalise.name_key(data.get("given_name") or "")
     family_key = normalise.name_key(data.get("family_name") or "")
     father_key = normalise.name_key(data.get("father_name") or "")

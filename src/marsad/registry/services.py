@@ -28,6 +28,7 @@ from marsad.registry.models import (
     SourceKind,
     SourceRecord,
 )
+from marsad.registry.signals import announce_registered
 
 __all__ = [
     "choose_survivor",
@@ -187,6 +188,7 @@ def household_register(
         data["registration_number"] = registration_number(Household(area=data.get("area")))
         household = services.record_create(actor=actor, model=Household, data=data)
     people = [_create_person(actor=actor, household=household, data=member) for member in members]
+    announce_registered(person_ids=[person.pk for person in people], actor=actor)
     if any(member.get("source") for member in members):
         # A source list: one source record a row, each tied to the person it made.
         for person, member in zip(people, members, strict=True):
@@ -257,6 +259,7 @@ def person_add(*, actor: Any, household: Household, data: Mapping[str, Any]) -> 
         raise ValidationError({"relationship": _("This household already has a head.")})
     count = household.members.filter(is_active=True).count() + 1
     person = _create_person(actor=actor, household=household, data=data)
+    announce_registered(person_ids=[person.pk], actor=actor)
     if count > household.size:
         services.record_update(actor=actor, instance=household, data={"size": count})
     return person
