@@ -7,9 +7,12 @@ from types import SimpleNamespace
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import F
 
 from marsad.displacement import aggregates
-from marsad.geo.models import AreaLevel
+from marsad.displacement.models import AssessmentTotals, LocationAssessment, PopulationGroup
+from marsad.geo.models import AdminArea, AreaLevel
 from tests.displacement.factories import (
     AssessmentRoundFactory,
     IntentionFactory,
@@ -19,7 +22,7 @@ from tests.displacement.factories import (
     location,
     period,
 )
-from tests.factories import AdminAreaFactory, UserFactory, area_tree, member
+from tests.factories import AdminAreaFactory, OrganisationFactory, UserFactory, area_tree, member
 
 
 def build_world(mission):
@@ -344,6 +347,150 @@ def test_trend_across_rounds(world, im_officer, viewer):
         (2, 30, 180, 2),
         (3, 0, 0, 0),
     ]
+
+
+def test_trend_counts_the_locations_with_rows_of_the_population_type(world, im_officer):
+    def locations(rows):
+        return [(r["round"], r["locations"]) for r in rows]
+
+    assert locations(aggregates.trend(user=im_officer)) == [(1, 2), (2, 3), (3, 1)]
+    assert locations(aggregates.trend(user=im_officer, population_type="returnee")) == [
+        (1, 1),
+        (2, 2),
+        (3, 0),
+    ]
+    rows = aggregates.trend(user=im_officer, population_type="returnee")
+    assert [(r["idp_families"], r["returnee_families"]) for r in rows] == [(0, 3), (0, 14), (0, 0)]
+
+
+TREND_FILTERS = [
+    {},
+    {"population_type": "idp"},
+    {"population_type": "returnee"},
+    {"population_type": "host"},
+    {"population_type": "refugee"},
+    {"area_name": "basrah"},
+    {"area_name": "karkh"},
+    {"area_name": "zubair_centre", "population_type": "idp"},
+]
+
+
+def assert_trend_as_summed_from_the_rows(world, *readers):
+    """The trend read from AssessmentTotals equals the trend summed from every population row,
+    for each reader, area and population type."""
+    places = {"basrah": world.basrah, "karkh": world.karkh}
+    places["zubair_centre"] = AdminArea.objects.get(pcode="IQG02Q04S01")
+    for reader in readers:
+        for filters in TREND_FILTERS:
+            arguments = dict(filters)
+            if "area_name" in arguments:
+                arguments["area"] = places[arguments.pop("area_name")]
+            for public in (False, True):
+                fast = aggregates.trend(user=reader, public=public, **arguments)
+                assert fast == aggregates.trend_from_groups(user=reader, public=public, **arguments)
+
+
+def stored_totals():
+    return {
+        row["assessment"]: row
+        for row in AssessmentTotals.objects.values(
+            "assessment",
+            "round",
+            "organisation",
+            "programme",
+            "area",
+            "sensitivity",
+            "status",
+            *[f"{t}_{f}" for t in ("idp", "returnee", "host") for f in FIGURES],
+        )
+    }
+
+
+FIGURES = ("families", "individuals", "groups")
+
+
+def totals_from_the_rows():
+    expected = {}
+    for group in PopulationGroup.objects.select_related("assessment"):
+        assessment = group.assessment
+        row = expected.setdefault(
+            assessment.pk,
+            {
+                "assessment": assessment.pk,
+                "round": assessment.round_id,
+                "organisation": assessment.organisation_id,
+                "programme": assessment.programme_id,
+                "area": assessment.area_id,
+                "sensitivity": assessment.sensitivity,
+                "status": assessment.status,
+                **{f"{t}_{f}": 0 for t in ("idp", "returnee", "host") for f in FIGURES},
+            },
+        )
+        row[f"{group.population_type}_families"] += group.families
+        row[f"{group.population_type}_individuals"] += group.individuals
+        row[f"{group.population_type}_groups"] += 1
+    return expected
+
+
+def test_assessment_totals_follow_every_write(world, im_officer, viewer, monitor):
+    def check():
+        assert stored_totals() == totals_from_the_rows()
+        assert_trend_as_summed_from_the_rows(world, im_officer, viewer, monitor, None)
+
+    check()
+    b1 = LocationAssessment.objects.get(round=world.r2, area=world.l1)
+    b3 = LocationAssessment.objects.get(round=world.r2, area=world.l3)
+    group = PopulationGroup.objects.filter(assessment=b1, population_type="idp").get()
+    group.families, group.individuals = 26, 160
+    group.save()
+    check()
+    PopulationGroup.objects.filter(assessment__round=world.r1).update(families=F("families") + 1)
+    check()
+    PopulationGroup.objects.filter(pk=group.pk).update(assessment=b3, population_type="host")
+    check()
+    for shelter in ("rented", "camp", "school"):
+        PopulationGroupFactory(
+            assessment=b1, population_type="host", families=7, shelter_category=shelter
+        )
+    PopulationGroup.objects.bulk_create(
+        [
+            PopulationGroup(
+                assessment=b3,
+                population_type="returnee",
+                shelter_category="camp",
+                families=1,
+                individuals=5,
+            )
+        ]
+    )
+    check()
+    PopulationGroup.objects.filter(assessment=b1, population_type="returnee").delete()
+    check()
+    LocationAssessment.objects.filter(pk=b3.pk).update(status="published")
+    LocationAssessment.objects.filter(pk=b1.pk).update(
+        status="validated",
+        area=location("IQG08Q03L009", world.karkh),
+        organisation=OrganisationFactory(),
+        sensitivity="restricted",
+    )
+    check()
+    LocationAssessment.objects.filter(round=world.r1).delete()
+    check()
+    # A row saved before its assessment exists (foreign keys are checked at commit).
+    later = LocationAssessment.objects.order_by("-pk").first().pk + 10
+    with transaction.atomic():
+        PopulationGroup.objects.create(
+            assessment_id=later, population_type="returnee", families=2, individuals=9
+        )
+        LocationAssessmentFactory(
+            pk=later, round=world.r3, area=world.l2, organisation=world.mission
+        )
+    check()
+    assert set(stored_totals()) == set(
+        LocationAssessment.objects.filter(population_groups__isnull=False).values_list(
+            "pk", flat=True
+        )
+    )
 
 
 # --- flows

@@ -6,12 +6,17 @@ import time
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection, transaction
+from django.utils import translation
 from openpyxl import Workbook
 
+from marsad.core.middleware import audit_context
 from marsad.core.models import AuditEntry
 from marsad.displacement import services
 from marsad.displacement.generator import District, make_locations, masterlist_rows, to_csv
-from marsad.displacement.importers import read_table
+from marsad.displacement.importers import apply, read_table, write_orm, write_pg
+from marsad.displacement.importers.clean_rows import clean_rows
+from marsad.displacement.importers.masterlist import parse_rows
 from marsad.displacement.models import LocationAssessment, PopulationGroup
 from marsad.geo.models import AdminArea
 from tests.displacement.factories import (
@@ -381,3 +386,175 @@ def test_three_thousand_rows_in_seconds(areas, ngo):
     assert (again.created, again.updated, again.unchanged) == (0, 0, len(rows))
     assert first < 15
     assert second < first
+
+
+# --- the quick parse of clean files, and the two writers
+
+
+BAD_ROWS = (
+    "IQG08Q03L003,Hay B,,IQG08Q03,,,refugee,,2006-2008,rented,3,",  # population type
+    "IQG08Q03L003,Hay B,,IQG08Q03,,,IDP,,2006-2008,tent,3,",  # shelter
+    "IQG08Q03L003,Hay B,,IQG08Q03,,,IDP,,,rented,3,",  # IDP without a period
+    "IQG08Q03L003,Hay B,,IQG08Q03,,,IDP,,2006-2008,,3,",  # IDP without a shelter
+    "IQG08Q03L003,Hay B,,IQG08Q03,,,Host,,,,-3,",  # families below zero
+    "IQG08Q03L003,Hay B,,IQG08Q03,,,Host,,,,,",  # no families
+    "IQG08Q03L004,Hay C,,IQG08Q03,,,Host,,,,2.5,",  # not whole
+    "IQG08Q03L005,Hay D,,IQG08Q03,95,44,Host,,,,10,",  # latitude
+    "IQG08Q03L005,Hay D,,IQG08Q03,33,,Host,,,,10,",  # longitude missing
+    "IQG08Q03L005,Hay D,,IQG08Q03,,,Host,,,,10,9",  # individuals < families
+    "IQG08Q03L!,Hay E,,IQG08Q03,,,Host,,,,10,",  # not a P-code
+    ",Hay E,,IQG08Q03,,,Host,,,,10,",  # no P-code
+    "IQG08Q03L006," + "x" * 256 + ",,IQG08Q03,,,Host,,,,10,",  # name too long
+    GOOD_ROWS[0].replace(",10,", ",11,"),  # repeats the first row
+)
+
+
+@pytest.mark.parametrize("bad", BAD_ROWS)
+def test_quick_parse_gives_up_on_any_problem(bad):
+    table = read_table(masterlist_csv(GOOD_ROWS[0], bad), "list.csv")
+    assert parse_rows(table)[1]
+    assert clean_rows(table) is None
+
+
+def test_quick_parse_gives_the_rows_of_the_careful_one(round4):
+    districts = [District(pcode=f"IQG08Q1{n}", latitude=33.0, longitude=44.0) for n in range(5)]
+    generated = to_csv(masterlist_rows(make_locations(districts, 400), round_number=3))
+    padded = masterlist_csv(
+        " IQG08Q03L001 ,Al-Mansour ,, IQG08Q03,33.3000001,44.35,idps, IQG02,2006-2008,Rented,"
+        "1,000,",
+        "IQG08Q03L001,Al-Mansour,,IQG08Q03,33.3,44.35,Host community,,,,٣,",
+        "IQG08Q03L002,B,,IQG08Q03,,,returnees,,,Private: host family,4,20",
+    ).replace(b"1,000,", b'"1,000",')
+    workbook = xlsx(
+        [
+            [
+                "IQG08Q03L001",
+                "A",
+                None,
+                "IQG08Q03",
+                33.3,
+                44.35,
+                "IDP",
+                "IQG02",
+                "2006-2008",
+                "camp",
+                10.0,
+                None,
+            ]
+        ]
+    )
+    for content, name in [
+        (generated, "list.csv"),
+        (masterlist_csv(*GOOD_ROWS), "list.csv"),
+        (padded, "list.csv"),
+        (workbook, "list.xlsx"),
+    ]:
+        table = read_table(content, name)
+        rows, errors = parse_rows(table)
+        assert not errors
+        assert clean_rows(table) == rows
+    assert len(parse_rows(read_table(generated, "list.csv"))[0]) > 400
+
+
+def snapshot(since_audit_id):
+    """What imports wrote, with database ids replaced by P-codes and round numbers (two runs
+    of the same import get different ids) and times left out."""
+    pcode = dict(AdminArea.objects.values_list("pk", "pcode"))
+    assessment_key = {
+        pk: (number, pcode[area])
+        for pk, number, area in LocationAssessment.objects.values_list(
+            "pk", "round__number", "area_id"
+        )
+    }
+    groups = {}
+    for group in PopulationGroup.objects.values():
+        key = (assessment_key[group.pop("assessment_id")], group.pop("source_key"))
+        group["origin_area_id"] = pcode.get(group["origin_area_id"])
+        groups[group.pop("id")] = key
+        groups[key] = group
+    natural = {
+        "geo.adminarea": pcode,
+        "displacement.locationassessment": assessment_key,
+        "displacement.populationgroup": groups,
+    }
+    references = {"area": pcode, "parent": pcode, "origin_area": pcode}
+    references["assessment"] = assessment_key
+    entries = []
+    for entry in AuditEntry.objects.filter(pk__gt=since_audit_id).order_by("pk").values():
+        changes = entry["changes"]
+        for name in ("created_at", "updated_at"):
+            changes.pop(name, None)
+        if "id" in changes:
+            changes["id"] = [None, natural[entry["object_type"]][changes["id"][1]]]
+        for name, lookup in references.items():
+            if name in changes:
+                changes[name] = [lookup.get(value) for value in changes[name]]
+        entries.append(
+            (
+                entry["action"],
+                entry["object_type"],
+                natural[entry["object_type"]][int(entry["object_id"])],
+                entry["object_repr"],
+                entry["organisation_id"],
+                entry["actor_id"],
+                entry["actor_username"],
+                entry["ip_address"],
+                changes,
+                entry["context"],
+            )
+        )
+    locations = list(
+        AdminArea.objects.filter(level=4)
+        .order_by("pcode")
+        .values_list(
+            "pcode", "parent__pcode", "path", "search_text", "name_en", "name_ar", "latitude"
+        )
+    )
+    assessments = []
+    for values in LocationAssessment.objects.values():
+        key = assessment_key[values.pop("id")]
+        values["area_id"] = pcode[values["area_id"]]
+        del values["created_at"], values["updated_at"]
+        assessments.append((key, sorted(values.items())))
+    assessments.sort()
+    group_rows = sorted(
+        (key, sorted(value.items())) for key, value in groups.items() if isinstance(key, tuple)
+    )
+    return locations, assessments, group_rows, entries
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="one writer on SQLite")
+def test_both_writers_write_the_same_rows_and_audit(round4, ngo, areas, monkeypatch):
+    officer = member("im_officer", ngo, username="officer")
+    location("IQG02Q04L009", areas["zubair"], name_en="Old", name_ar="قديم")
+    run(masterlist_csv(*GOOD_ROWS), round4, ngo, actor=officer)
+    since = AuditEntry.objects.order_by("pk").last().pk
+    changed = (
+        GOOD_ROWS[0].replace(",10,", ",12,"),  # updated
+        GOOD_ROWS[1],  # unchanged
+        "IQG08Q03L001,Al-Mansour,,IQG08Q03,,,Host community,,,,50,",  # new row, old assessment
+        "IQG02Q04L009,,,,,,idp,IQG08,2006-2008,camp,7,",  # old location, new assessment
+        "IQG02Q04L010,Safwan 2,صفوان 2,IQG02Q04,30.1,47.7,Returnee,IQG08,,,4,30",  # new location
+        "IQG02Q04L010,Safwan 2,صفوان 2,IQG02Q04,30.1,47.7,IDP,IQG02Q04L009,pre-2006,school,2,",
+    )
+    results = []
+    for writer in (write_orm.write, write_pg.write):
+        monkeypatch.setattr(apply, "_writer", lambda writer=writer: writer)
+        try:
+            with transaction.atomic(), translation.override("ar"), audit_context(reason="test"):
+                report = run(masterlist_csv(*changed), round4, ngo, actor=officer)
+                results.append((report.as_dict(), snapshot(since)))
+                raise RuntimeError("roll back")
+        except RuntimeError:
+            pass
+    (orm_report, orm_rows), (pg_report, pg_rows) = results
+    assert orm_report == pg_report
+    assert (orm_report["created"], orm_report["updated"], orm_report["unchanged"]) == (4, 1, 1)
+    assert (orm_report["locations_created"], orm_report["assessments_created"]) == (1, 2)
+    assert orm_rows == pg_rows
+    entries = pg_rows[3]
+    assert len(entries) == 1 + 2 + 4 + 1
+    assert {entry[3] for entry in entries if entry[1].endswith("locationassessment")} == {
+        "الجولة 4 — قديم (IQG02Q04L009)",
+        "الجولة 4 — صفوان 2 (IQG02Q04L010)",
+    }

@@ -40,6 +40,7 @@ from marsad.displacement.models import (
     SHELTER_GROUPS,
     AssessmentRound,
     AssessmentStatus,
+    AssessmentTotals,
     Intention,
     IntentionChoice,
     LocationAssessment,
@@ -351,9 +352,37 @@ def trend(
     population_type: str | None = None,
     public: bool = False,
 ) -> list[dict[str, Any]]:
-    """Families and individuals by population type for every visible round, oldest first."""
+    """Families and individuals by population type for every visible round, oldest first.
+
+    Summed from ``AssessmentTotals`` (one row per assessment, kept by database triggers), not
+    from every population row: across 40 rounds that is a few hundred thousand rows fewer, and
+    no join. It gives what summing the population rows gives (the tests compare the two)."""
     vis = _resolve(user, public)
-    sums = {
+    rows = _filtered(_rows(AssessmentTotals, vis, prefix=""), area=area, prefix="")
+    kinds = POPULATION_TYPES
+    if population_type:
+        kinds = [kind for kind in POPULATION_TYPES if kind == population_type]
+        # An unknown type has no rows (as when summing the population rows).
+        rows = rows.filter(**{f"{kinds[0]}_groups__gt": 0}) if kinds else rows.none()
+    sums: dict[str, Any] = {"locations": Count("pk")}
+    for kind in kinds:
+        sums[f"{kind}_families"] = Coalesce(Sum(f"{kind}_families"), 0)
+        sums[f"{kind}_individuals"] = Coalesce(Sum(f"{kind}_individuals"), 0)
+    by_round = {row["round"]: row for row in rows.values("round").annotate(**sums).order_by()}
+    return _trend_rows(vis, by_round)
+
+
+def trend_from_groups(
+    *,
+    user: Any,
+    area: AdminArea | None = None,
+    population_type: str | None = None,
+    public: bool = False,
+) -> list[dict[str, Any]]:
+    """``trend`` summed from the population rows themselves: the reference the totals are
+    checked against (slow across many rounds)."""
+    vis = _resolve(user, public)
+    by_round = {
         row["assessment__round"]: row
         for row in _filtered(
             _rows(PopulationGroup, vis), area=area, population_type=population_type
@@ -362,9 +391,13 @@ def trend(
         .annotate(**_population_sums(), locations=Count("assessment", distinct=True))
         .order_by("assessment__round")
     }
+    return _trend_rows(vis, by_round)
+
+
+def _trend_rows(vis: Visibility, by_round: dict[int, dict[str, Any]]) -> list[dict[str, Any]]:
     result = []
     for each in rounds(user=vis).order_by("number"):
-        row = sums.get(each.pk, {})
+        row = by_round.get(each.pk, {})
         item: dict[str, Any] = {
             "round": each.number,
             "period_start": each.period_start.isoformat(),

@@ -400,3 +400,79 @@ class Intention(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_intention_display()}: {self.families}"
+
+
+class AssessmentTotals(models.Model):
+    """Each assessment's families, individuals and population rows by population type, with the
+    assessment's round, owner and status copied beside them: the trend across every round sums
+    one row per assessment instead of joining every population row to its assessment.
+
+    Derived data, kept by database triggers on PopulationGroup and LocationAssessment (migration
+    0003), so every door that writes those tables (services, imports, admin, fixtures, SQL)
+    keeps it right. The application never writes it."""
+
+    assessment = models.OneToOneField(
+        LocationAssessment,
+        verbose_name=_("assessment"),
+        primary_key=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    # No indexes beside the key: the trend reads the whole table, and imports write it.
+    round = models.ForeignKey(
+        AssessmentRound,
+        verbose_name=_("round"),
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
+    )
+    organisation = models.ForeignKey(
+        "partners.Organisation",
+        verbose_name=_("organisation"),
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
+    )
+    programme = models.ForeignKey(
+        "partners.Programme",
+        verbose_name=_("programme"),
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        null=True,
+        related_name="+",
+    )
+    area = models.ForeignKey(
+        "geo.AdminArea",
+        verbose_name=_("area"),
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        null=True,
+        related_name="+",
+    )
+    sensitivity = models.CharField(_("sensitivity"), max_length=16)
+    status = models.CharField(_("status"), max_length=16)
+    idp_families = models.BigIntegerField(default=0)
+    idp_individuals = models.BigIntegerField(default=0)
+    idp_groups = models.IntegerField(default=0)
+    returnee_families = models.BigIntegerField(default=0)
+    returnee_individuals = models.BigIntegerField(default=0)
+    returnee_groups = models.IntegerField(default=0)
+    host_families = models.BigIntegerField(default=0)
+    host_individuals = models.BigIntegerField(default=0)
+    host_groups = models.IntegerField(default=0)
+
+    scope_spec = ScopeSpec(
+        kind=ScopeSpec.OWNED,
+        organisation="organisation",
+        programme="programme",
+        area="area",
+        sensitivity="sensitivity",
+    )
+
+    def __str__(self) -> str:
+        return f"{self.assessment_id}"

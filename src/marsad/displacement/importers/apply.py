@@ -1,21 +1,37 @@
 """Applying a master list to the database: check the rows against what is stored (P-codes,
 periods, existing assessments, the importer's scope), then create or update everything in bulk,
 all or nothing, with one audit row per created location, assessment and population group and per
-updated population group. A row whose figures are already stored changes nothing."""
+updated population group. A row whose figures are already stored changes nothing.
 
-from collections.abc import Callable, Iterable
+Speed (see bench/displacement): a clean file is parsed by ``clean_rows`` (``parse_rows`` words the
+errors of any other); the checks read plain values (``plan``), not model instances, since a
+master list has tens of thousands of rows and each instance costs more than its check; writing
+is ``write_orm`` (any database) or, on PostgreSQL, ``write_pg`` (set-based SQL), which write the
+same rows and the same audit entries."""
+
+import gc
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
-from django.core.exceptions import ValidationError
-from django.db import models, transaction
-from django.utils import timezone
+from django.db import connection, transaction
+from django.db.models import BooleanField, Model, Q
+from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext as _
 
-from marsad.core import audit
-from marsad.core.models import AuditAction
 from marsad.core.scoping import CHANGE, can_create, scope
-from marsad.displacement.estimates import estimate_individuals
+from marsad.displacement.estimates import estimate_individuals, household_sizes
+from marsad.displacement.importers.clean_rows import clean_rows
 from marsad.displacement.importers.masterlist import COLUMNS, MasterRow, parse_rows
+from marsad.displacement.importers.plan import (
+    Area,
+    Assessment,
+    Group,
+    GroupKey,
+    NewGroup,
+    Plan,
+    ProgressCallback,
+)
 from marsad.displacement.importers.report import ImportReport, RowError
 from marsad.displacement.importers.tables import read_table
 from marsad.displacement.models import (
@@ -27,16 +43,11 @@ from marsad.displacement.models import (
 )
 from marsad.displacement.permissions import is_reference_holder
 from marsad.geo.models import AdminArea, AreaLevel
-from marsad.geo.normalise import search_text
 from marsad.partners.models import Organisation, Programme
 
-BATCH_SIZE = 500
+LOOKUP_BATCH = 5000  # values per IN (...) when reading what is stored
 PROGRESS_EVERY = 250
-SOURCE = "masterlist"
 PARENT_LEVELS = (AreaLevel.DISTRICT, AreaLevel.SUBDISTRICT)
-COMPARED_FIELDS = ("families", "individuals", "individuals_estimated")
-
-ProgressCallback = Callable[[int, int, str], None]
 
 
 def _level(level: int) -> str:
@@ -45,33 +56,43 @@ def _level(level: int) -> str:
 
 def _batched(values: Iterable[Any]) -> Iterable[list[Any]]:
     items = sorted(set(values))
-    for start in range(0, len(items), BATCH_SIZE):
-        yield items[start : start + BATCH_SIZE]
+    for start in range(0, len(items), LOOKUP_BATCH):
+        yield items[start : start + LOOKUP_BATCH]
 
 
-def _areas(pcodes: Iterable[str]) -> dict[str, AdminArea]:
-    found: dict[str, AdminArea] = {}
-    for batch in _batched(code for code in pcodes if code):
-        # The names are loaded too: audit rows name each location, and a deferred name would
-        # cost one query per location.
-        for area in AdminArea.objects.filter(pcode__in=batch).only(
-            "pk", "pcode", "level", "path", "parent_id", "name_en", "name_ar", "name_ku"
+def _among(model: type[Model], name: str, values: Iterable[Any]) -> list[Any]:
+    """Filters for ``name`` among ``values``, one query each: on PostgreSQL one ``= ANY(array)``
+    (thousands of placeholders cost more to build and parse than the query takes to run, and
+    ``IN (SELECT unnest(...))`` may be planned as a scan of the whole table); elsewhere IN lists
+    in batches."""
+    wanted = sorted(set(values))
+    if connection.vendor != "postgresql":
+        return [Q(**{f"{name}__in": batch}) for batch in _batched(wanted)]
+    quote = connection.ops.quote_name
+    column = f"{quote(model._meta.db_table)}.{quote(model._meta.get_field(name).column)}"
+    # The column comes from the model, the values go as a parameter.
+    return [RawSQL(f"{column} = ANY(%s)", (wanted,), output_field=BooleanField())]  # noqa: S611
+
+
+def _areas(pcodes: set[str]) -> dict[str, Area]:
+    found: dict[str, Area] = {}
+    for among in _among(AdminArea, "pcode", (code for code in pcodes if code)):
+        for pk, pcode, level, path in (
+            AdminArea.objects.filter(among).order_by().values_list("pk", "pcode", "level", "path")
         ):
-            found[area.pcode] = area
+            found[pcode] = Area(pk, pcode, level, path)
     return found
 
 
-class _Plan:
-    """What the import will write, built while checking."""
+def _writer() -> Callable[..., None]:
+    """The set-based writer on PostgreSQL, the ORM one elsewhere (same rows, same audit)."""
+    if connection.vendor == "postgresql":
+        from marsad.displacement.importers.write_pg import write
 
-    def __init__(self, programme: Programme | None = None) -> None:
-        # New assessments belong to this programme (so programme-narrowed staff see them).
-        self.programme = programme
-        self.new_locations: dict[str, AdminArea] = {}
-        self.location_rows: dict[str, int] = {}
-        self.new_assessments: dict[str, LocationAssessment] = {}
-        self.create: list[tuple[MasterRow, PopulationGroup]] = []
-        self.update: list[tuple[MasterRow, PopulationGroup, dict[str, list[Any]]]] = []
+        return write
+    from marsad.displacement.importers.write_orm import write
+
+    return write
 
 
 def masterlist_apply(
@@ -86,15 +107,41 @@ def masterlist_apply(
     programme: Programme | None = None,
 ) -> ImportReport:
     """Parse, check and (unless ``dry_run`` or any error) write a master list; see the module."""
+    with _collector_paused():
+        return _apply(actor, round_, organisation, content, filename, dry_run, progress, programme)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Hold Python's cyclic garbage collector during an import: it allocates tens of thousands
+    of small objects, none in a cycle, and each full collection the allocations trigger walks
+    every object in the process (tens of milliseconds, several times per import)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _apply(
+    actor: Any,
+    round_: AssessmentRound,
+    organisation: Organisation,
+    content: bytes,
+    filename: str,
+    dry_run: bool,
+    progress: ProgressCallback | None,
+    programme: Programme | None,
+) -> ImportReport:
     notify = progress or (lambda done, total, message: None)
-    table = read_table(content, filename)
-    report = ImportReport(dry_run=dry_run, format=table.format, rows=len(table.records))
-    total = len(table.records)
+    file_format, total, rows, errors = _parse(content, filename)
+    report = ImportReport(dry_run=dry_run, format=file_format, rows=total)
     notify(0, total, _("Reading %(count)d rows") % {"count": total})
-    rows, errors = parse_rows(table)
 
     with transaction.atomic():
-        plan = _Plan(programme)
+        plan = Plan(programme)
         errors += _check_and_plan(actor, round_, organisation, rows, plan, notify, total)
         order = {column: position for position, column in enumerate(COLUMNS)}
         report.errors = sorted(errors, key=lambda e: (e.row, order.get(e.column, -1)))
@@ -108,9 +155,54 @@ def masterlist_apply(
         if dry_run:
             notify(total, total, report.summary)
             return report
-        _write(actor, round_, organisation, filename, plan, notify, total)
+        if plan.new_locations or plan.new_assessments or plan.create or plan.update:
+            _writer()(
+                actor=actor,
+                round_=round_,
+                organisation=organisation,
+                filename=filename,
+                plan=plan,
+                notify=notify,
+                total=total,
+            )
         notify(total, total, report.summary)
     return report
+
+
+def _parse(content: bytes, filename: str) -> tuple[str, int, list[MasterRow], list[RowError]]:
+    """The file's format, number of records, parsed rows and parse errors: the fast path for a
+    clean file, the full parser (with its messages) for any file it declines."""
+    table = read_table(content, filename)
+    rows = clean_rows(table)
+    if rows is None:
+        rows, errors = parse_rows(table)
+        return table.format, len(table.records), rows, errors
+    return table.format, len(table.records), rows, []
+
+
+def _round_assessments(
+    actor: Any, round_: AssessmentRound, location_ids: set[int]
+) -> tuple[dict[int, Assessment], set[int]]:
+    """The round's assessments of these areas by area id, and the ids the actor may change.
+
+    Read by round alone (its index) and sifted here: a round holds about as many assessments
+    as a master list has locations, and a list of thousands of area ids costs more to match."""
+    assessments: dict[int, Assessment] = {}
+    for values in (
+        LocationAssessment.objects.filter(round=round_)
+        .order_by()
+        .values_list("pk", "area_id", "organisation_id", "status")
+    ):
+        if values[1] in location_ids:
+            assessments[values[1]] = Assessment(*values)
+    if actor is None:
+        return assessments, {assessment.pk for assessment in assessments.values()}
+    changeable = set(
+        scope(LocationAssessment.objects.filter(round=round_), actor, CHANGE)
+        .order_by()
+        .values_list("pk", flat=True)
+    )
+    return assessments, changeable
 
 
 def _check_and_plan(
@@ -118,37 +210,21 @@ def _check_and_plan(
     round_: AssessmentRound,
     organisation: Organisation,
     rows: list[MasterRow],
-    plan: _Plan,
+    plan: Plan,
     notify: ProgressCallback,
     total: int,
 ) -> list[RowError]:
     errors: list[RowError] = []
-    areas = _areas(
-        code for row in rows for code in (row.location_pcode, row.parent_pcode, row.origin_pcode)
+    areas = plan.areas = _areas(
+        {code for row in rows for code in (row.location_pcode, row.parent_pcode, row.origin_pcode)}
     )
-    periods = {period.code: period for period in DisplacementPeriod.objects.all()}
+    periods = plan.periods = dict(DisplacementPeriod.objects.values_list("code", "pk"))
     period_list = ", ".join(periods)
     reference_holder = is_reference_holder(actor)
-
-    # The round's assessments of the file's stored locations.
     location_ids = {areas[row.location_pcode].pk for row in rows if row.location_pcode in areas}
-    assessments: dict[int, LocationAssessment] = {}
-    for batch in _batched(location_ids):
-        for assessment in LocationAssessment.objects.filter(
-            round=round_, area_id__in=batch
-        ).select_related("organisation"):
-            assessments[assessment.area_id] = assessment
-    changeable: set[int] = set()
-    if actor is None:
-        changeable = {assessment.pk for assessment in assessments.values()}
-    else:
-        for batch in _batched(assessment.pk for assessment in assessments.values()):
-            changeable |= set(
-                scope(LocationAssessment.objects.filter(pk__in=batch), actor, CHANGE).values_list(
-                    "pk", flat=True
-                )
-            )
-    groups = _existing_groups(assessments.values())
+    assessments, changeable = _round_assessments(actor, round_, location_ids)
+    groups = _existing_groups([assessment.pk for assessment in assessments.values()])
+    sizes = household_sizes()
 
     checked_locations: dict[str, bool] = {}
     for done, row in enumerate(rows, start=1):
@@ -164,8 +240,7 @@ def _check_and_plan(
                     % {"code": row.period_code, "codes": period_list},
                 )
             )
-        origin = areas.get(row.origin_pcode) if row.origin_pcode else None
-        if row.origin_pcode and origin is None:
+        if row.origin_pcode and row.origin_pcode not in areas:
             row_errors.append(
                 RowError(
                     row.row,
@@ -187,7 +262,6 @@ def _check_and_plan(
         if location_ok is None:
             location_errors = _check_location(
                 actor,
-                round_,
                 organisation,
                 row,
                 areas,
@@ -202,20 +276,19 @@ def _check_and_plan(
         errors += row_errors
         if row_errors or not location_ok or not row.valid:
             continue
-        _plan_group(row, areas, periods, origin, assessments, groups, plan)
+        _plan_group(row, areas, assessments, groups, plan, sizes)
     return errors
 
 
 def _check_location(
     actor: Any,
-    round_: AssessmentRound,
     organisation: Organisation,
     row: MasterRow,
-    areas: dict[str, AdminArea],
-    assessments: dict[int, LocationAssessment],
+    areas: dict[str, Area],
+    assessments: dict[int, Assessment],
     changeable: set[int],
     reference_holder: bool,
-    plan: _Plan,
+    plan: Plan,
 ) -> list[RowError]:
     """Checks of a row's location made once, on its first row; plans the new location and
     assessment."""
@@ -230,7 +303,7 @@ def _check_location(
                     % {"code": row.location_pcode, "level": _level(location.level)},
                 )
             ]
-        assessment = assessments.get(location.pk)
+        assessment = assessments.get(location.pk) if location.pk is not None else None
         if assessment is not None:
             return _check_assessment(
                 actor, organisation, row, assessment, changeable, reference_holder
@@ -279,19 +352,10 @@ def _check_location(
             )
         if problems or parent is None:
             return problems
-        location = AdminArea(
-            pcode=row.location_pcode,
-            level=AreaLevel.LOCATION,
-            parent=parent,
-            name_en=row.location_name,
-            name_ar=row.location_name_ar,
-            latitude=row.latitude,
-            longitude=row.longitude,
-            path=f"{parent.path}{row.location_pcode}/",
-            search_text=search_text(row.location_name, row.location_name_ar),
+        location = Area(
+            None, row.location_pcode, AreaLevel.LOCATION, f"{parent.path}{row.location_pcode}/"
         )
-        plan.new_locations[row.location_pcode] = location
-        plan.location_rows[row.location_pcode] = row.row
+        plan.new_locations[row.location_pcode] = (row, parent)
         areas[row.location_pcode] = location
     if actor is not None and not can_create(
         actor,
@@ -308,16 +372,7 @@ def _check_location(
                 % {"code": row.location_pcode, "organisation": organisation.code},
             )
         ]
-    plan.new_assessments[row.location_pcode] = LocationAssessment(
-        round=round_,
-        area=location,
-        organisation=organisation,
-        programme=plan.programme,
-        assessed_on=round_.period_end,
-        status=AssessmentStatus.DRAFT,
-        source=SOURCE,
-        source_key=row.location_pcode,
-    )
+    plan.new_assessments.append(row.location_pcode)
     return []
 
 
@@ -325,7 +380,7 @@ def _check_assessment(
     actor: Any,
     organisation: Organisation,
     row: MasterRow,
-    assessment: LocationAssessment,
+    assessment: Assessment,
     changeable: set[int],
     reference_holder: bool,
 ) -> list[RowError]:
@@ -338,7 +393,10 @@ def _check_assessment(
                     "%(code)s was already assessed in this round by %(other)s; only one "
                     "organisation assesses a location in a round"
                 )
-                % {"code": row.location_pcode, "other": assessment.organisation.code},
+                % {
+                    "code": row.location_pcode,
+                    "other": Organisation.objects.get(pk=assessment.organisation_id).code,
+                },
             )
         ]
     if assessment.status == AssessmentStatus.PUBLISHED:
@@ -367,201 +425,96 @@ def _check_assessment(
     return []
 
 
-def _existing_groups(
-    assessments: Iterable[LocationAssessment],
-) -> dict[tuple[int, str, str, str, str], PopulationGroup]:
-    """The stored population groups of these assessments by (assessment id, row key parts)."""
+def _existing_groups(assessment_ids: list[int]) -> dict[GroupKey, Group]:
+    """The stored population groups of these assessments by (assessment id, population type,
+    origin id, period id, shelter): ids, not codes, so no other table is joined to read them."""
     found = {}
-    for batch in _batched(assessment.pk for assessment in assessments):
-        queryset = (
-            PopulationGroup.objects.filter(assessment_id__in=batch)
-            .select_related("origin_area", "displacement_period")
-            .only(
+    for among in _among(PopulationGroup, "assessment", assessment_ids):
+        for (
+            pk,
+            assessment_id,
+            population_type,
+            origin_id,
+            period_id,
+            shelter,
+            families,
+            individuals,
+            estimated,
+        ) in (
+            PopulationGroup.objects.filter(among)
+            .order_by()
+            .values_list(
                 "pk",
                 "assessment_id",
                 "population_type",
+                "origin_area_id",
+                "displacement_period_id",
                 "shelter_category",
                 "families",
                 "individuals",
                 "individuals_estimated",
-                "source_key",
-                "origin_area__pcode",
-                "displacement_period__code",
             )
-        )
-        for group in queryset:
-            key = (
-                group.assessment_id,
-                group.population_type,
-                group.origin_area.pcode if group.origin_area_id else "",
-                group.displacement_period.code if group.displacement_period_id else "",
-                group.shelter_category,
-            )
-            found[key] = group
+        ):
+            key = (assessment_id, population_type, origin_id, period_id, shelter)
+            found[key] = Group(pk, assessment_id, population_type, families, individuals, estimated)
     return found
 
 
 def _plan_group(
     row: MasterRow,
-    areas: dict[str, AdminArea],
-    periods: dict[str, DisplacementPeriod],
-    origin: AdminArea | None,
-    assessments: dict[int, LocationAssessment],
-    groups: dict[tuple[int, str, str, str, str], PopulationGroup],
-    plan: _Plan,
+    areas: dict[str, Area],
+    assessments: dict[int, Assessment],
+    groups: dict[GroupKey, Group],
+    plan: Plan,
+    sizes: tuple[int, int],
 ) -> None:
     if row.individuals is None:
-        individuals = estimate_individuals(row.families, row.shelter_category)
+        size, camp_size = sizes  # read once per import, not once per row
+        individuals = estimate_individuals(
+            row.families,  # type: ignore[arg-type]
+            row.shelter_category,
+            household_size=size,
+            camp_household_size=camp_size,
+        )
         estimated = True
     else:
         individuals, estimated = row.individuals, False
     location = areas[row.location_pcode]
-    assessment = assessments.get(location.pk) if location.pk else None
+    assessment = assessments.get(location.pk) if location.pk is not None else None
     existing = None
     if assessment is not None:
+        # A file's origin and period are known here (the row passed its checks); a location the
+        # file adds (no id yet) is the origin of no stored row.
         existing = groups.get(
             (
                 assessment.pk,
                 row.population_type,
-                row.origin_pcode,
-                row.period_code,
+                areas[row.origin_pcode].pk if row.origin_pcode else None,
+                plan.periods[row.period_code] if row.period_code else None,
                 row.shelter_category,
             )
         )
+    if existing is None:
+        plan.create.append(
+            NewGroup(row, individuals, estimated, assessment.pk if assessment else None)
+        )
+        return
+    if (
+        existing.families == row.families
+        and existing.individuals == individuals
+        and existing.individuals_estimated == estimated
+    ):
+        return  # the usual case on a re-import: nothing to compare further
     values = {
         "families": row.families,
         "individuals": individuals,
         "individuals_estimated": estimated,
     }
-    if existing is None:
-        group = PopulationGroup(
-            population_type=row.population_type,
-            origin_area=origin,
-            displacement_period=periods.get(row.period_code) if row.period_code else None,
-            shelter_category=row.shelter_category,
-            source_key="|".join(row.key),
-            **values,
-        )
-        if assessment is not None:
-            group.assessment = assessment
-        else:
-            group._location_pcode = row.location_pcode  # its assessment is saved in _write
-        plan.create.append((row, group))
-        return
     changes = {
         name: [getattr(existing, name), value]
         for name, value in values.items()
         if getattr(existing, name) != value
     }
-    if changes:
-        for name, value in values.items():
-            setattr(existing, name, value)
-        plan.update.append((row, existing, changes))
-
-
-def _validate(instances: Iterable[models.Model], exclude: set[str]) -> None:
-    """Field validators as a guard (the parser applies them already); no queries."""
-    for instance in instances:
-        try:
-            models.Model.clean_fields(instance, exclude=exclude)
-        except ValidationError as error:  # pragma: no cover - the parser's checks come first
-            raise ValidationError(
-                _("%(object)s: %(errors)s") % {"object": instance, "errors": error}
-            ) from error
-
-
-def _write(
-    actor: Any,
-    round_: AssessmentRound,
-    organisation: Organisation,
-    filename: str,
-    plan: _Plan,
-    notify: ProgressCallback,
-    total: int,
-) -> None:
-    context = {"import": SOURCE, "source": filename, "round": round_.number}
-    entries = []
-    locations = list(plan.new_locations.values())
-    _validate(locations, {"parent", "path", "search_text", "boundary"})
-    for location in locations:
-        location.parent_id = location.parent.pk
-    AdminArea.objects.bulk_create(locations, batch_size=BATCH_SIZE)
-    for location in locations:
-        entries.append(
-            audit.build(
-                actor=actor,
-                action=AuditAction.CREATE,
-                instance=location,
-                changes={
-                    key: [None, value]
-                    for key, value in audit.snapshot(
-                        location,
-                        ["pcode", "level", "parent", "name_en", "name_ar", "latitude", "longitude"],
-                    ).items()
-                },
-                context={**context, "row": plan.location_rows[location.pcode]},
-            )
-        )
-    notify(0, total, _("Saving %(count)d new locations") % {"count": len(locations)})
-
-    new_assessments = list(plan.new_assessments.values())
-    for assessment in new_assessments:
-        assessment.area_id = assessment.area.pk
-    _validate(new_assessments, {"round", "area", "organisation", "programme", "monitor"})
-    LocationAssessment.objects.bulk_create(new_assessments, batch_size=BATCH_SIZE)
-    for assessment in new_assessments:
-        entries.append(
-            audit.build(
-                actor=actor,
-                action=AuditAction.CREATE,
-                instance=assessment,
-                changes={key: [None, value] for key, value in audit.snapshot(assessment).items()},
-                context=context,
-            )
-        )
-    notify(0, total, _("Saving %(count)d new assessments") % {"count": len(new_assessments)})
-
-    assessment_of = dict(plan.new_assessments)
-    to_create = []
-    for _row, group in plan.create:
-        pcode = getattr(group, "_location_pcode", None)
-        if pcode is not None:
-            group.assessment = assessment_of[pcode]
-        to_create.append(group)
-    _validate(to_create, {"assessment", "origin_area", "displacement_period"})
-    done = 0
-    for start in range(0, len(to_create), BATCH_SIZE):
-        batch = to_create[start : start + BATCH_SIZE]
-        PopulationGroup.objects.bulk_create(batch)
-        done += len(batch)
-        notify(done, total, _("Saving population rows"))
-    for row, group in plan.create:
-        entries.append(
-            audit.build(
-                actor=actor,
-                action=AuditAction.CREATE,
-                instance=group,
-                organisation_id=organisation.pk,
-                changes={key: [None, value] for key, value in audit.snapshot(group).items()},
-                context={**context, "row": row.row},
-            )
-        )
-    updated = [group for _row, group, _changes in plan.update]
-    _validate(updated, {"assessment", "origin_area", "displacement_period"})
-    PopulationGroup.objects.bulk_update(updated, list(COMPARED_FIELDS), batch_size=BATCH_SIZE)
-    for row, group, changes in plan.update:
-        entries.append(
-            audit.build(
-                actor=actor,
-                action=AuditAction.UPDATE,
-                instance=group,
-                organisation_id=organisation.pk,
-                changes=changes,
-                context={**context, "row": row.row},
-            )
-        )
-    if updated:
-        LocationAssessment.objects.filter(pk__in={group.assessment_id for group in updated}).update(
-            updated_at=timezone.now()
-        )
-    audit.record_many(entries, batch_size=BATCH_SIZE)
+    for name, value in values.items():
+        setattr(existing, name, value)
+    plan.update.append((row, existing, changes))
