@@ -116,11 +116,24 @@
     if (!values.length) {
       return;
     }
+    // Each origin keeps one colour, and its flows carry that colour, lighter, to where the
+    // families are now; current governorates are grey.
+    var palette = ["#1f77b4", "#2ca02c", "#9467bd", "#d62728", "#8c564b", "#e377c2",
+      "#17becf", "#bcbd22", "#ff7f0e", "#7f7f7f"];
+    var colours = nodes.map(function (label, i) {
+      return source.indexOf(i) >= 0 ? palette[i % palette.length] : "#98a2b3";
+    });
+    function lighter(hex) {
+      var n = parseInt(hex.slice(1), 16);
+      return "rgba(" + (n >> 16) + "," + ((n >> 8) & 255) + "," + (n & 255) + ",0.35)";
+    }
     Plotly.newPlot(element, [{
       type: "sankey",
       orientation: "h",
-      node: { label: nodes, pad: 12 },
+      arrangement: "snap",
+      node: { label: nodes, pad: 18, thickness: 16, color: colours },
       link: {
+        color: source.map(function (i) { return lighter(colours[i]); }),
         source: source, target: target, value: values, customdata: text,
         hovertemplate: "%{source.label} → %{target.label}<br>" + t.families +
           ": %{value}<br>" + t.individuals + ": %{customdata}<extra></extra>",
