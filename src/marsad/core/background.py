@@ -113,3 +113,37 @@ def fail(run_id: str, error: str) -> None:
         error=error[:5000],
         message=_("Failed"),
     )
+
+
+def run_import(
+    run_id: str,
+    *,
+    paths: list[Any],
+    actor_id: int | None,
+    do_import: Callable[..., Any],
+) -> dict[str, Any]:
+    """Run an import task: ``do_import(actor=..., progress=...)`` returns a report (``ok``,
+    ``summary``, ``as_dict()``, ``error_header``, ``error_lines(n)``). A refusal or a report with
+    errors marks the run failed with every error listed; the uploaded files in ``paths`` are
+    removed afterwards, whatever happens."""
+    from django.contrib.auth import get_user_model
+    from django.core.exceptions import PermissionDenied, ValidationError
+
+    actor = get_user_model().objects.filter(pk=actor_id).first() if actor_id else None
+    try:
+        with tracked(run_id) as progress:
+            try:
+                report = do_import(actor=actor, progress=progress)
+            except (ValidationError, PermissionDenied) as error:
+                message = " ".join(getattr(error, "messages", None) or [str(error)])
+                finish(run_id, {"errors": [message], "error_count": 1}, _("Nothing was imported"))
+                fail(run_id, message)
+                return {"errors": [message]}
+            result = report.as_dict()
+            finish(run_id, result, report.summary if report.ok else _("Nothing was imported"))
+            if not report.ok:
+                fail(run_id, "\n".join([report.error_header, *report.error_lines(200)]))
+            return result
+    finally:
+        for path in paths:
+            path.unlink(missing_ok=True)

@@ -1,17 +1,15 @@
 """Background work for displacement tracking: importing an uploaded master list, or uploaded
 Kobo / ODK Central submissions, with progress on the task page."""
 
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
 from django_tasks import task
 
-from marsad.core.background import fail, finish, task_start, tracked
+from marsad.core.background import run_import, task_start
 from marsad.core.models import TaskRun
 from marsad.displacement import services
 from marsad.displacement.importers.report import ImportReport
@@ -91,36 +89,6 @@ def submissions_import_start(
     )
 
 
-def _run_import(
-    run_id: str,
-    *,
-    paths: list[Path],
-    actor_id: int | None,
-    do_import: Callable[..., ImportReport],
-) -> dict[str, Any]:
-    """Run ``do_import(actor=..., progress=...)`` under the task run; the files are removed
-    afterwards, whatever happens."""
-    actor = get_user_model().objects.filter(pk=actor_id).first() if actor_id else None
-    try:
-        with tracked(run_id) as progress:
-            try:
-                report = do_import(actor=actor, progress=progress)
-            except (ValidationError, PermissionDenied) as error:
-                message = " ".join(getattr(error, "messages", None) or [str(error)])
-                finish(run_id, {"errors": [message], "error_count": 1}, _("Nothing was imported"))
-                fail(run_id, message)
-                return {"errors": [message]}
-            result = report.as_dict()
-            finish(run_id, result, report.summary if report.ok else _("Nothing was imported"))
-            if not report.ok:
-                lines = report.error_lines(200)
-                fail(run_id, "\n".join([report.error_header, *lines]))
-            return result
-    finally:
-        for path in paths:
-            path.unlink(missing_ok=True)
-
-
 def _programme(programme_id: int | None) -> Programme | None:
     return Programme.objects.filter(pk=programme_id).first() if programme_id else None
 
@@ -152,7 +120,7 @@ def masterlist_import_task(
             programme=_programme(programme_id),
         )
 
-    return _run_import(run_id, paths=[path], actor_id=actor_id, do_import=do_import)
+    return run_import(run_id, paths=[path], actor_id=actor_id, do_import=do_import)
 
 
 @task()
@@ -185,4 +153,4 @@ def submissions_import_task(
             programme=_programme(programme_id),
         )
 
-    return _run_import(run_id, paths=paths, actor_id=actor_id, do_import=do_import)
+    return run_import(run_id, paths=paths, actor_id=actor_id, do_import=do_import)

@@ -4,13 +4,11 @@ page. The upload is saved under ``MEDIA_ROOT/uploads`` and removed once the task
 from pathlib import Path
 from typing import Any
 
-from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
 from django_tasks import task
 
-from marsad.core.background import fail, finish, task_start, tracked
+from marsad.core.background import run_import, task_start
 from marsad.core.models import TaskRun
 from marsad.geo.tasks import save_upload, uploads_dir
 from marsad.partners.models import Organisation, Programme
@@ -68,32 +66,18 @@ def source_list_import_task(
     """Import ``MEDIA_ROOT/uploads/<stored_name>``; the file is removed afterwards, whatever
     happens. Row errors mark the run failed with every error listed."""
     path = uploads_dir() / Path(stored_name).name
-    actor = get_user_model().objects.filter(pk=actor_id).first() if actor_id else None
-    try:
-        with tracked(run_id) as progress:
-            try:
-                report = source_list_import(
-                    actor=actor,
-                    organisation=Organisation.objects.get(pk=organisation_id),
-                    kind=kind,
-                    source_name=source_name,
-                    content=path.read_bytes(),
-                    filename=filename,
-                    dry_run=dry_run,
-                    progress=progress,
-                    programme=(
-                        Programme.objects.filter(pk=programme_id).first() if programme_id else None
-                    ),
-                )
-            except (ValidationError, PermissionDenied) as error:
-                message = " ".join(getattr(error, "messages", None) or [str(error)])
-                finish(run_id, {"errors": [message], "error_count": 1}, _("Nothing was imported"))
-                fail(run_id, message)
-                return {"errors": [message]}
-            result = report.as_dict()
-            finish(run_id, result, report.summary if report.ok else _("Nothing was imported"))
-            if not report.ok:
-                fail(run_id, "\n".join([report.error_header, *report.error_lines(200)]))
-            return result
-    finally:
-        path.unlink(missing_ok=True)
+
+    def do_import(*, actor: Any, progress: Any) -> Any:
+        return source_list_import(
+            actor=actor,
+            organisation=Organisation.objects.get(pk=organisation_id),
+            kind=kind,
+            source_name=source_name,
+            content=path.read_bytes(),
+            filename=filename,
+            dry_run=dry_run,
+            progress=progress,
+            programme=Programme.objects.filter(pk=programme_id).first() if programme_id else None,
+        )
+
+    return run_import(run_id, paths=[path], actor_id=actor_id, do_import=do_import)
