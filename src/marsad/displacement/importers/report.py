@@ -4,9 +4,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
-ERRORS_KEPT = 200
+from marsad.core.reports import ERRORS_KEPT, ErrorsReport
 
 
 @dataclass(frozen=True)
@@ -28,7 +27,7 @@ class RowError:
 
 
 @dataclass
-class ImportReport:
+class ImportReport(ErrorsReport):
     """Counts of population rows created, updated and unchanged, of locations and assessments
     created, and every error. Nothing is written when there is any error."""
 
@@ -41,10 +40,6 @@ class ImportReport:
     dry_run: bool = False
     format: str = ""
     rows: int = 0
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
 
     @property
     def summary(self) -> str:
@@ -71,24 +66,6 @@ class ImportReport:
             )
             % counts
         )
-
-    @property
-    def error_header(self) -> str:
-        return ngettext(
-            "Nothing was imported: the file has %(count)d error. Correct it and import the file "
-            "again.",
-            "Nothing was imported: the file has %(count)d errors. Correct them and import the "
-            "file again.",
-            len(self.errors),
-        ) % {"count": len(self.errors)}
-
-    def error_lines(self, limit: int | None = None) -> list[str]:
-        errors = self.errors if limit is None else self.errors[:limit]
-        return [str(error) for error in errors]
-
-    @property
-    def error_text(self) -> str:
-        return "\n".join([self.error_header, *self.error_lines()])
 
     def as_dict(self) -> dict[str, Any]:
         """The task's result: counts and the first 200 errors."""

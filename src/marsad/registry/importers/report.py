@@ -4,15 +4,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
+from marsad.core.reports import ERRORS_KEPT, ErrorsReport
 from marsad.core.tables import RowError
-
-ERRORS_KEPT = 200
 
 
 @dataclass
-class SourceListReport:
+class SourceListReport(ErrorsReport):
     """Counts of rows read, households and persons created and rows already received, and every
     error. Nothing is written when there is any error."""
 
@@ -24,10 +22,6 @@ class SourceListReport:
     dry_run: bool = False
     format: str = ""
     encoding: str = ""
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
 
     @property
     def summary(self) -> str:
@@ -53,24 +47,6 @@ class SourceListReport:
             )
             % counts
         )
-
-    @property
-    def error_header(self) -> str:
-        return ngettext(
-            "Nothing was imported: the file has %(count)d error. Correct it and import the file "
-            "again.",
-            "Nothing was imported: the file has %(count)d errors. Correct them and import the "
-            "file again.",
-            len(self.errors),
-        ) % {"count": len(self.errors)}
-
-    def error_lines(self, limit: int | None = None) -> list[str]:
-        errors = self.errors if limit is None else self.errors[:limit]
-        return [str(error) for error in errors]
-
-    @property
-    def error_text(self) -> str:
-        return "\n".join([self.error_header, *self.error_lines()])
 
     def as_dict(self) -> dict[str, Any]:
         """The task's result: counts and the first 200 errors."""
