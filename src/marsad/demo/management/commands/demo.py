@@ -3,6 +3,7 @@
 Every step is idempotent, so running it again adds nothing twice.
 """
 
+import importlib.util
 import os
 import signal
 import subprocess
@@ -14,6 +15,30 @@ from django.core.management.base import BaseCommand
 
 from marsad.demo.users import DEMO_PASSWORD, ensure_demo_contacts, ensure_demo_users
 from marsad.displacement.demo import load_demo_rounds
+from marsad.registry.demo import load_demo_registry
+
+
+def run_demo_linkage(*, registered: int) -> str:
+    """A full linkage run over the demo registry, so the review queue has pairs to decide.
+    Skipped when the registry has not changed since a finished full run (a second ``marsad
+    demo`` adds nothing), or while the linkage runs module is not installed."""
+    if importlib.util.find_spec("marsad.linkage.runs") is None:
+        return "skipped: linkage runs (marsad.linkage.runs) are not available in this version"
+    from marsad.linkage import runs
+    from marsad.linkage.models import LinkageRun, RunKind, RunStatus
+
+    finished = LinkageRun.objects.filter(kind=RunKind.FULL, status=RunStatus.FINISHED)
+    if finished.exists() and not registered:
+        return "a full run exists"
+    run = runs.run_full(actor=None, progress=_quiet)
+    return (
+        f"full run: {run.records} records, {run.pairs_scored} pairs scored, "
+        f"{run.auto_linked} linked automatically, {run.to_review} sent to review"
+    )
+
+
+def _quiet(*args: Any, **kwargs: Any) -> None:
+    """Progress of a demo linkage run: not shown."""
 
 
 class Command(BaseCommand):
@@ -45,6 +70,9 @@ class Command(BaseCommand):
         self.stdout.write(self.style.MIGRATE_HEADING("Demo assessment rounds"))
         for line in load_demo_rounds():
             self.stdout.write(f"  {line}")
+        self.stdout.write(self.style.MIGRATE_HEADING("Demo household registry"))
+        _lines, registered = load_demo_registry(stdout=self.stdout)
+        self.stdout.write(f"  record linkage: {run_demo_linkage(registered=registered)}")
         self._print_logins(results, options)
         if options["no_serve"]:
             return
