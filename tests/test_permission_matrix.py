@@ -285,6 +285,18 @@ MATRIX: list[Route] = [
         kwargs=merge,
     ),
     Route("linkage:queue", only(PII_ROLES, 200, 403, anonymous=302)),
+    Route("linkage:runs", only(PII_ROLES, 200, 403, anonymous=302)),
+    Route(
+        "linkage:run-start",
+        only(REFERENCE_CHANGERS, 302, 403, anonymous=302),
+        method="post",
+    ),
+    Route(
+        "linkage:model-activate",
+        only(REFERENCE_CHANGERS, 302, 403, anonymous=302),
+        method="post",
+        kwargs=model_version,
+    ),
     Route(
         "linkage:pair-detail",
         only(PII_ROLES, 200, 403, anonymous=302),

@@ -295,4 +295,6 @@ MARSAD_LINKAGE_AUTO_LINK = float(os.environ.get("MARSAD_LINKAGE_AUTO_LINK", "0.9
 MARSAD_LINKAGE_REVIEW = float(os.environ.get("MARSAD_LINKAGE_REVIEW", "0.8"))
 # The registration form's "possibly already registered" panel asks this function first (the
 # trained model, when one is in use); empty: the registry's own key-based rules.
-MARSAD_DUPLICATE_FINDER = os.environ.get("MARSAD_DUPLICATE_FINDER", "")
+MARSAD_DUPLICATE_FINDER = os.environ.get(
+    "MARSAD_DUPLICATE_FINDER", "marsad.linkage.matching.find_duplicates"
+)

@@ -6,3 +6,9 @@ class LinkageConfig(AppConfig):
     name = "marsad.linkage"
     label = "linkage"
     verbose_name = _("Record linkage")
+
+    def ready(self) -> None:
+        from marsad.linkage.receivers import match_registered
+        from marsad.registry.signals import persons_registered
+
+        persons_registered.connect(match_registered, dispatch_uid="linkage.match_registered")

@@ -208,3 +208,36 @@ class CandidatePair(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.left_id} ~ {self.right_id} ({self.match_probability:.3f})"
+
+
+class PendingMatch(models.Model):
+    """A newly registered person waiting for the next incremental run.
+
+    Registrations announce their persons one household at a time (an imported source list sends
+    thousands of announcements at once); each announcement adds its persons here and queues an
+    incremental run only when none is already waiting, and that run takes every person waiting.
+    So a list of ten thousand households is matched in one run, not ten thousand."""
+
+    person = models.OneToOneField(
+        "registry.Person",
+        verbose_name=_("person"),
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("registered"), auto_now_add=True)
+
+    scope_spec = ScopeSpec(
+        kind=ScopeSpec.OWNED,
+        organisation="person__household__organisation",
+        programme="person__household__programme",
+        area="person__household__area",
+        sensitivity="person__household__sensitivity",
+    )
+
+    class Meta:
+        verbose_name = _("person waiting to be matched")
+        verbose_name_plural = _("persons waiting to be matched")
+
+    def __str__(self) -> str:
+        return str(self.person_id)

@@ -18,7 +18,7 @@ from marsad.core.roles import Capability
 from marsad.core.scoping import has_capability
 from marsad.core.views import paginate
 from marsad.linkage import labels, selectors, services
-from marsad.linkage.models import CandidatePair, PairStatus
+from marsad.linkage.models import CandidatePair, ModelVersion, PairStatus
 from marsad.registry.models import NAME_PARTS
 
 
@@ -172,3 +172,47 @@ def pair_decide(request: HttpRequest, pk: int) -> HttpResponse:
     if following is not None:
         return redirect("linkage:pair-detail", pk=following.pk)
     return redirect("linkage:queue")
+
+
+@login_required
+def runs(request: HttpRequest) -> HttpResponse:
+    """The runs of the model over the registry and the trained models; IM officers and system
+    administrators start a full run and choose the model in use."""
+    _require_reviewer(request)
+    may_run = has_capability(request.user, Capability.CHANGE_REFERENCE)
+    return render(
+        request,
+        "linkage/runs.html",
+        {
+            "page": paginate(request, selectors.runs().order_by("-created_at"), per_page=20),
+            "models": ModelVersion.objects.order_by("-version")[:10],
+            "may_run": may_run,
+            "querystring": "",
+            "counts": selectors.queue_counts(request.user),
+        },
+    )
+
+
+@login_required
+@require_POST
+def run_start(request: HttpRequest) -> HttpResponse:
+    _require_reviewer(request)
+    from marsad.linkage import tasks
+
+    run = tasks.full_run_start(actor=request.user)
+    messages.info(request, _("The registry is being compared; this page follows the run."))
+    return redirect("core:task-detail", pk=run.pk)
+
+
+@login_required
+@require_POST
+def model_activate(request: HttpRequest, version: int) -> HttpResponse:
+    _require_reviewer(request)
+    model = ModelVersion.objects.filter(version=version).first()
+    if model is None:
+        raise Http404(_("No such model."))
+    services.model_activate(actor=request.user, model=model)
+    messages.success(
+        request, _("Model v%(version)d is now used for matching.") % {"version": model.version}
+    )
+    return redirect("linkage:runs")

@@ -3,17 +3,19 @@ user may see, search by name in either script, by document number and by phone, 
 possible duplicates of a person being registered."""
 
 import datetime
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy
 
 from marsad.core.scoping import VIEW, scope
 from marsad.linkage import normalise
-from marsad.registry.models import Household, Person
+from marsad.registry.models import NAME_PARTS, DatePrecision, Household, Person
 
 DIGITS_ONLY_MIN = 5  # a query of at least this many digits is a document or phone number
 CANDIDATES = 10
@@ -224,3 +226,110 @@ def _score(person: Person, data: dict[str, Any], document: str, phone: str) -> C
             candidate.score += 20 if same else 0
             candidate.evidence.append(("phone", "agrees" if same else "disagrees"))
     return candidate
+
+
+#: Documents in the order one is taken for the linkage's ``national_id`` column: the unified card
+#: and the civil ID are the numbers another register most likely holds too.
+_DOCUMENT_PREFERENCE = ("national_id", "civil_id", "nationality", "passport", "pds", "modm")
+
+
+def _firsts(rows: Iterator[tuple[int, int, Any]]) -> dict[int, Any]:
+    """person id → the value with the lowest rank, from (person id, rank, value) rows."""
+    best: dict[int, tuple[int, Any]] = {}
+    for person_id, rank, value in rows:
+        held = best.get(person_id)
+        if held is None or rank < held[0]:
+            best[person_id] = (rank, value)
+    return {person_id: value for person_id, (_rank, value) in best.items()}
+
+
+def linkage_records(
+    queryset: QuerySet[Person], *, chunk_size: int = 5000
+) -> Iterator[dict[str, str]]:
+    """The persons of ``queryset`` as record linkage reads them: the black-box columns of
+    ``marsad linkage dedupe`` (ARCHITECTURE.md), one dictionary a person, in primary-key order.
+
+    ``source`` is the most trusted kind of source the person was registered from (the merge
+    rules' order), the names are as written, ``birth_date`` is ``YYYY`` when only the year is
+    known (or estimated), ``phone`` the first phone in its national form, ``national_id`` the
+    first document number (a national or civil ID before other documents) and ``origin_pcode``
+    the household's area of origin.
+
+    Persons are read ``chunk_size`` at a time by primary key (keyset pagination: no cursor or
+    transaction held open), and each chunk's phones, documents and sources by their person's
+    foreign-key index, the first of each chosen here; so a million persons take a few hundred
+    short queries and never sit in memory at once.
+    """
+    from marsad.registry.merging import SOURCE_TRUST
+    from marsad.registry.models import IdentityDocument, Phone, SourceRecord
+
+    source_rank = {kind: rank for rank, kind in enumerate(SOURCE_TRUST)}
+    document_rank = {kind: rank for rank, kind in enumerate(_DOCUMENT_PREFERENCE)}
+    people = queryset.order_by("pk").values_list(
+        "pk",
+        *NAME_PARTS,
+        "sex",
+        "birth_date",
+        "birth_date_precision",
+        "household__origin_area__pcode",
+    )
+    lookup_size = max(1, min(chunk_size, (connection.features.max_query_params or 5000) - 10))
+    last = None
+    while True:
+        page = people if last is None else people.filter(pk__gt=last)
+        chunk = list(page[:chunk_size])
+        if not chunk:
+            return
+        last = chunk[-1][0]
+        phones: dict[int, str] = {}
+        documents: dict[int, str] = {}
+        sources: dict[int, str] = {}
+        if last - chunk[0][0] < 2 * len(chunk):
+            # dense primary keys (the whole registry): one range scan of each index
+            lookups = [{"person_id__gte": chunk[0][0], "person_id__lte": last}]
+        else:
+            ids = [row[0] for row in chunk]
+            lookups = [
+                {"person_id__in": ids[start : start + lookup_size]}
+                for start in range(0, len(ids), lookup_size)
+            ]
+        for lookup in lookups:
+            phone_rows = Phone.objects.filter(**lookup).values_list(
+                "person_id", "pk", "number_normalised"
+            )
+            phones.update(_firsts(iter(phone_rows)))
+            document_rows = IdentityDocument.objects.filter(**lookup).values_list(
+                "person_id", "kind", "pk", "number_normalised"
+            )
+            documents.update(
+                _firsts(
+                    (person_id, (document_rank.get(kind, 99), pk), number)
+                    for person_id, kind, pk, number in document_rows
+                )
+            )
+            source_rows = SourceRecord.objects.filter(**lookup).values_list(
+                "person_id", "kind", "pk"
+            )
+            sources.update(
+                _firsts(
+                    (person_id, (source_rank.get(kind, 99), pk), kind)
+                    for person_id, kind, pk in source_rows
+                )
+            )
+        for pk, *names, sex, birth, precision, origin in chunk:
+            if birth is None:
+                birth_text = ""
+            elif precision == DatePrecision.DAY:
+                birth_text = birth.isoformat()
+            else:
+                birth_text = f"{birth.year:04d}"
+            yield {
+                "record_id": str(pk),
+                "source": sources.get(pk, ""),
+                **dict(zip(NAME_PARTS, (name or "" for name in names), strict=True)),
+                "sex": sex or "",
+                "birth_date": birth_text,
+                "phone": phones.get(pk, ""),
+                "national_id": documents.get(pk, ""),
+                "origin_pcode": origin or "",
+            }

@@ -1,0 +1,181 @@
+"""Linking without review: pairs at or above the auto-link threshold are gathered into clusters
+(connected components), and each cluster's records are merged into one survivor through the
+registry's merge service, by its survivorship rules.
+
+A cluster is left for review instead when a reviewer has said "different" about any two of its
+records — said about the records themselves or about records since merged into them — and a pair
+whose merge someone undid by hand is never linked again without review.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from marsad.linkage.models import CandidatePair, LinkageRun, PairStatus
+from marsad.registry import services as registry
+from marsad.registry.models import Person, PersonMerge
+
+#: Clusters merged in one transaction (each in its own savepoint).
+CLUSTERS_PER_COMMIT = 100
+
+
+class _Components:
+    """Union-find over person ids."""
+
+    def __init__(self) -> None:
+        self.parent: dict[int, int] = {}
+
+    def find(self, item: int) -> int:
+        self.parent.setdefault(item, item)
+        root = item
+        while self.parent[root] != root:
+            root = self.parent[root]
+        while self.parent[item] != root:
+            self.parent[item], item = root, self.parent[item]
+        return root
+
+    def union(self, first: int, second: int) -> None:
+        a, b = self.find(first), self.find(second)
+        if a != b:
+            self.parent[max(a, b)] = min(a, b)
+
+    def groups(self) -> list[list[int]]:
+        members: dict[int, list[int]] = defaultdict(list)
+        for item in self.parent:
+            members[self.find(item)].append(item)
+        return sorted(sorted(group) for group in members.values())
+
+
+def current_records(ids: set[int]) -> dict[int, int]:
+    """Each person → the active record it lives on now (itself, or the end of its chain of
+    merges), a few queries for the whole set."""
+    resolved: dict[int, int] = {}
+    pointing: dict[int, int | None] = {}
+    pending = set(ids)
+    while pending:
+        rows = Person.objects.filter(pk__in=pending).values_list("pk", "is_active", "merged_into")
+        pending = set()
+        for pk, active, merged_into in rows:
+            pointing[pk] = None if active or not merged_into else merged_into
+            if pointing[pk] is not None and pointing[pk] not in pointing:
+                pending.add(pointing[pk])
+    for pk in ids:
+        seen = {pk}
+        current = pk
+        while pointing.get(current) is not None and pointing[current] not in seen:
+            current = pointing[current]  # type: ignore[assignment]
+            seen.add(current)
+        resolved[pk] = current
+    return resolved
+
+
+def _kept_apart() -> set[frozenset[int]]:
+    """Pairs of current records a reviewer has said are different people."""
+    decided = list(
+        CandidatePair.objects.filter(status=PairStatus.DIFFERENT).values_list("left_id", "right_id")
+    )
+    ends = {pk for pair in decided for pk in pair}
+    current = current_records(ends) if ends else {}
+    return {frozenset((current[left], current[right])) for left, right in decided}
+
+
+@dataclass
+class AutoLinkResult:
+    linked_pairs: int = 0
+    merges: int = 0
+    clusters: int = 0
+    held_for_review: int = 0  # pairs of clusters with a "different" decision, or that failed
+    problems: list[str] = field(default_factory=list)
+
+
+def auto_link(*, run: LinkageRun, threshold: float) -> AutoLinkResult:
+    """Merge the clusters of this run's pairs at or above ``threshold`` that wait for review,
+    one transaction per cluster."""
+    result = AutoLinkResult()
+    # someone undid the merge by hand: a reviewer decides, not the model
+    result.held_for_review += CandidatePair.objects.filter(
+        run=run, status=PairStatus.AUTO_LINKED, merge__undone_at__isnull=False
+    ).update(status=PairStatus.REVIEW, updated_at=timezone.now())
+    edges = list(
+        CandidatePair.objects.filter(
+            run=run, status=PairStatus.REVIEW, match_probability__gte=threshold
+        )
+        .exclude(merge__undone_at__isnull=False)
+        .values_list("pk", "left_id", "right_id")
+    )
+    if not edges:
+        return result
+    components = _Components()
+    for _pk, left, right in edges:
+        components.union(left, right)
+    pairs_of: dict[int, list[tuple[int, int, int]]] = defaultdict(list)
+    for edge in edges:
+        pairs_of[components.find(edge[1])].append(edge)
+    apart = _kept_apart()
+    reason = _("Linked automatically by linkage run %(run)d") % {"run": run.pk}
+    linkable = []
+    for group in components.groups():
+        cluster_pairs = pairs_of[components.find(group[0])]
+        members = set(group)
+        if any(len(pair) == 2 and pair <= members for pair in apart):
+            result.held_for_review += len(cluster_pairs)
+        else:
+            linkable.append((members, cluster_pairs))
+    # Clusters are merged CLUSTERS_PER_COMMIT to a transaction, each in its own savepoint: a
+    # cluster the registry refuses is rolled back alone, and a commit per merge is not paid.
+    for start in range(0, len(linkable), CLUSTERS_PER_COMMIT):
+        with transaction.atomic():
+            for members, cluster_pairs in linkable[start : start + CLUSTERS_PER_COMMIT]:
+                try:
+                    with transaction.atomic():
+                        merges = _merge_cluster(members, reason)
+                        linked = _mark_linked(cluster_pairs, merges)
+                except (ValidationError, PermissionDenied) as error:
+                    message = " ".join(getattr(error, "messages", None) or [str(error)])
+                    result.problems.append(f"records {sorted(members)}: {message}")
+                    result.held_for_review += len(cluster_pairs)
+                    continue
+                result.clusters += 1
+                result.merges += len(merges)
+                result.linked_pairs += linked
+    return result
+
+
+def _merge_cluster(members: set[int], reason: str) -> dict[int, PersonMerge]:
+    """Fold every record of the cluster into the one the survivorship rules keep. Returns the
+    merge of each record folded, by its id."""
+    current = current_records(members)
+    records = {
+        person.pk: person
+        for person in Person.objects.select_related("household").filter(
+            pk__in=set(current.values())
+        )
+    }
+    ordered = [records[pk] for pk in sorted(records)]
+    survivor = ordered[0]
+    for person in ordered[1:]:
+        survivor, _merged = registry.choose_survivor(survivor, person)
+    merges: dict[int, PersonMerge] = {}
+    for person in ordered:
+        if person.pk != survivor.pk:
+            merges[person.pk] = registry.person_merge(
+                actor=None, survivor=survivor, merged=person, reason=reason
+            )
+    return {pk: merges[current[pk]] for pk in members if current[pk] in merges}
+
+
+def _mark_linked(pairs: list[tuple[int, int, int]], merges: dict[int, Any]) -> int:
+    linked = 0
+    for pk, left, right in pairs:
+        merge = merges.get(right) or merges.get(left)
+        linked += CandidatePair.objects.filter(pk=pk, status=PairStatus.REVIEW).update(
+            status=PairStatus.AUTO_LINKED, merge=merge, updated_at=timezone.now()
+        )
+    return linked
