@@ -29,7 +29,8 @@ Uses a PostgreSQL database it empties: BENCH_DATABASE_URL, default
 postgres://postgres@127.0.0.1:5432/marsad_bench_linkage (a sqlite:/// URL works for small
 sizes). BENCH_PERSONS=20000 is the quick look (about two minutes). Its files (the records as a
 black-box CSV, DuckDB's spill) go to a temporary folder removed at the end (BENCH_KEEP_FILES=1
-keeps it); BENCH_DUCKDB_MEMORY caps the references' DuckDB (default 6GB).
+keeps it); BENCH_DUCKDB_MEMORY caps the references' DuckDB (default 6GB). BENCH_PROGRESS=1
+prints each step of the runs with the seconds since the start.
 """
 
 import os
@@ -116,8 +117,15 @@ def prepare() -> tuple[Organisation, User]:
     return organisation, registrar
 
 
+_PROGRESS_STARTED = time.perf_counter()
+
+
 def _progress(*args: Any, **kwargs: Any) -> None:
-    """Progress of a run: not shown (the bench prints its own figures)."""
+    """Progress of a run: shown with the seconds since the bench began when BENCH_PROGRESS=1
+    (where the time of a step goes); otherwise the bench prints only its own figures."""
+    if os.environ.get("BENCH_PROGRESS") == "1":
+        message = " ".join(str(arg) for arg in args if isinstance(arg, str)) or kwargs
+        print(f"    [{time.perf_counter() - _PROGRESS_STARTED:7.1f} s] {message}", flush=True)
 
 
 def _csv_writer(path: Path) -> tuple[Any, Any]:

@@ -4,6 +4,8 @@ import datetime
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from marsad.core.models import AuditEntry
 from marsad.registry import services
@@ -126,3 +128,122 @@ def test_undo_waits_for_a_later_merge(pair, areas, ngo):
     with pytest.raises(ValidationError, match="merged again since"):
         services.merge_undo(actor=None, merge=first)
     assert Person.objects.filter(is_active=True).count() == 1
+
+
+def _cluster(ngo, area, tag: str) -> list[Person]:
+    """Three records of one man: a partner list's, the ministry's, a distribution list's."""
+    partner = head(
+        given_name="Mohammed",
+        father_name="Jasim",
+        grandfather_name="",
+        mother_name="Zahra",
+        birth_date=None,
+        phones=["07701234567", "07809990000"],
+        source={"kind": "partner", "source_key": f"P-{tag}", "payload": {"row": 1}},
+    )
+    ministry = head(
+        mother_name="",
+        marital_status="",
+        documents=[{"kind": "national_id", "number": "111122223333"}],
+        source={"kind": "ministry", "source_key": f"M-{tag}", "payload": {"row": 2}},
+    )
+    distribution = head(
+        given_name="Muhammad",
+        mother_name="Zahraa",
+        marital_status="married",
+        birth_date=datetime.date(1980, 3, 14),
+        birth_date_precision="day",
+        chronic_illness=True,
+        phones=["0770 123 4567", "07501112222"],
+        documents=[
+            {"kind": "national_id", "number": "1111-2222-3333"},
+            {"kind": "passport", "number": "A1234567"},
+        ],
+        source={"kind": "distribution", "source_key": f"D-{tag}", "payload": {"row": 3}},
+    )
+    return [register(ngo, area, [data]).head for data in (partner, ministry, distribution)]
+
+
+def _state(person: Person) -> dict:
+    person.refresh_from_db()
+    values = {
+        field.name: getattr(person, field.attname)
+        for field in Person._meta.concrete_fields
+        if field.name not in ("id", "household", "created_at", "updated_at", "merged_into")
+    }
+    values["documents"] = sorted((d.kind, d.number) for d in person.documents.all())
+    values["phones"] = sorted(p.number for p in person.phones.all())
+    values["sources"] = sorted(s.source_key[0] for s in person.source_records.all())
+    return values
+
+
+def test_merge_clusters_does_what_merging_one_by_one_does(areas, ngo):
+    one_by_one = _cluster(ngo, areas["karkh"], "a")
+    together = _cluster(ngo, areas["karkh"], "b")
+    survivor = one_by_one[1]  # the ministry's record: rule 1
+    expected = [
+        services.person_merge(actor=None, survivor=survivor, merged=person, reason="r")
+        for person in (one_by_one[0], one_by_one[2])
+    ]
+    merges = services.merge_clusters(
+        actor=None, clusters=[{person.pk for person in together}], reason="r"
+    )
+
+    assert set(merges) == {together[0].pk, together[2].pk}
+    assert _state(together[1]) == _state(survivor)
+    for person in (together[0], together[2]):
+        person.refresh_from_db()
+        assert (person.is_active, person.merged_into_id) == (False, together[1].pk)
+    for merge, reference in zip(
+        (merges[together[0].pk], merges[together[2].pk]), expected, strict=True
+    ):
+        merge.refresh_from_db()
+        assert merge.filled_fields == reference.filled_fields
+        assert merge.survivor_before.keys() == reference.survivor_before.keys()
+        assert len(merge.copied_documents) == len(reference.copied_documents)
+        assert len(merge.copied_phones) == len(reference.copied_phones)
+        assert len(merge.moved_sources) == len(reference.moved_sources) == 1
+    entries = AuditEntry.objects.filter(action="merge").order_by("pk")
+    ours = [e.changes for e in entries if e.object_id == str(together[1].pk)]
+    theirs = [e.changes for e in entries if e.object_id == str(survivor.pk)]
+    assert ours == theirs
+    assert theirs[1]["birth_date"] == ["1980-07-01", "1980-03-14"]
+
+    # undone in reverse, the bulk merges put every record back as it was
+    services.merge_undo(actor=None, merge=merges[together[2].pk])
+    services.merge_undo(actor=None, merge=merges[together[0].pk])
+    fresh = _cluster(ngo, areas["karkh"], "c")
+    for person, original in zip(together, fresh, strict=True):
+        assert _state(person) | {"sources": None} == _state(original) | {"sources": None}
+
+
+def test_merge_clusters_writes_many_clusters_in_a_few_queries(areas, ngo):
+    clusters = [{p.pk for p in _cluster(ngo, areas["karkh"], str(n))} for n in range(6)]
+    with CaptureQueriesContext(connection) as queries:
+        merges = services.merge_clusters(actor=None, clusters=clusters, reason="bulk")
+    assert len(merges) == 12
+    assert len(queries.captured_queries) <= 15  # not a dozen a merge, as one by one
+    assert Person.objects.filter(is_active=True).count() == 6
+    assert PersonMerge.objects.count() == 12
+
+
+def test_merge_clusters_refuses_all_or_nothing(areas, ngo):
+    first = [p.pk for p in _cluster(ngo, areas["karkh"], "x")]
+    second = [p.pk for p in _cluster(ngo, areas["karkh"], "y")]
+    services.person_merge(
+        actor=None,
+        survivor=Person.objects.get(pk=second[1]),
+        merged=Person.objects.get(pk=second[0]),
+    )
+    with pytest.raises(ValidationError, match="no longer active"):
+        services.merge_clusters(actor=None, clusters=[set(first), set(second)])
+    assert PersonMerge.objects.count() == 1
+    assert Person.objects.filter(pk__in=first, is_active=True).count() == 3
+    with pytest.raises(ValidationError, match="with itself"):
+        services.merge_clusters(actor=None, clusters=[set(first), {first[0], second[2]}])
+    male_pregnant = register(ngo, areas["karkh"], [head(pregnant_or_lactating=False)]).head
+    Person.objects.filter(pk=first[2]).update(sex="", pregnant_or_lactating=True)
+    Person.objects.filter(pk__in=first[:2]).update(sex="male")
+    with pytest.raises(ValidationError, match="pregnant"):
+        services.merge_clusters(actor=None, clusters=[set(first)])
+    assert male_pregnant.is_active

@@ -28,7 +28,6 @@ from django.db.models import Q
 from marsad.linkage.labels import verdict_of
 from marsad.linkage.model import NAME_COLUMNS, prepare
 from marsad.linkage.models import ModelVersion
-from marsad.linkage.normalise import analyse, tokens
 from marsad.registry import selectors as registry
 from marsad.registry.models import Person
 
@@ -372,38 +371,17 @@ def _query_record(data: Mapping[str, Any]) -> dict[str, str]:
     }
 
 
-def _word_forms(name: str) -> list[set[str]]:
-    """For each word of a name, the forms ``Person.search_text`` may hold it in."""
-    forms = analyse(name)
-    keys = forms.key.split()
-    words = []
-    for position, word in enumerate(forms.tokens):
-        variants = {word, analyse(word).key}
-        if position < len(keys):
-            variants.add(keys[position])
-        variants.update(tokens(analyse(word).romanised))
-        words.append({variant for variant in variants if variant})
-    return words
-
-
-def _name_lookups(data: Mapping[str, Any], query: Record) -> list[Q]:
-    """The name blocks: given name key with the family name key (one composite index), and
-    given name key with every word of the father's name among the person's name words."""
-    given, family = query.get("given_key"), query.get("family_key")
-    lookups = []
-    if given and family:
-        lookups.append(Q(given_key=given, family_key=family))
-    father = data.get("father_name") or ""
-    if given and father.strip():
-        words = Q()
-        for variants in _word_forms(father):
-            word = Q()
-            for variant in sorted(variants):
-                word |= Q(search_text__contains=f" {variant} ")
-            words &= word
-        if words:
-            lookups.append(Q(given_key=given) & words)
-    return lookups
+def _name_lookups(query: Record) -> list[Q]:
+    """The name blocks, the model's own: given name key with the family name key, and given
+    name key with the father's name key (each one composite index on ``Person``)."""
+    given = query.get("given_key")
+    if not given:
+        return []
+    return [
+        Q(given_key=given, **{column: query[column]})
+        for column in ("family_key", "father_key")
+        if query.get(column)
+    ]
 
 
 def _candidate_ids(user: Any, data: Mapping[str, Any], query: Record) -> list[int]:
@@ -414,7 +392,7 @@ def _candidate_ids(user: Any, data: Mapping[str, Any], query: Record) -> list[in
     visible = registry.persons(user).order_by()
     ids: dict[int, None] = {}
     birth_year = query.get("birth_year")
-    for condition in _name_lookups(data, query):
+    for condition in _name_lookups(query):
         found = list(visible.filter(condition).values_list("pk", flat=True)[: MAX_CANDIDATES + 1])
         if len(found) > MAX_CANDIDATES and birth_year:
             window = (

@@ -15,6 +15,8 @@ Survivorship rules (which record is kept, and what it keeps):
 5. Identity documents and phones are the union of both records'.
 """
 
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -23,18 +25,21 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from marsad.core import audit
-from marsad.core.models import AuditAction
+from marsad.core.models import AuditAction, AuditEntry
 from marsad.core.scoping import CHANGE, can
 from marsad.registry.models import (
+    DERIVED_NAME_FIELDS,
     NAME_PARTS,
     DatePrecision,
     IdentityDocument,
     Person,
     PersonMerge,
     Phone,
+    Sex,
     SourceKind,
     SourceRecord,
 )
+from marsad.registry.signals import merge_undone
 
 SOURCE_TRUST = [
     SourceKind.MINISTRY,
@@ -46,7 +51,18 @@ SOURCE_TRUST = [
 PRECISION_RANK = {DatePrecision.DAY: 0, DatePrecision.YEAR: 1, DatePrecision.ESTIMATED: 2}
 FLAGS = ("disability", "chronic_illness", "pregnant_or_lactating", "separated_child")
 FILLABLE = (*NAME_PARTS, "sex", "marital_status")
-DERIVED = ("names_normalised", "names_latin", "given_key", "family_key", "search_text")
+DERIVED = DERIVED_NAME_FIELDS
+#: What a merge may change on the kept record (rules 2–4, the derived name forms).
+SURVIVOR_FIELDS = [
+    *FILLABLE,
+    "birth_date",
+    "birth_date_precision",
+    *FLAGS,
+    *DERIVED,
+    "updated_at",
+]
+#: Rows written per INSERT or UPDATE by :func:`merge_clusters`.
+BULK_BATCH = 500
 
 
 def _trust(person: Person) -> tuple[int, Any, int]:
@@ -78,21 +94,8 @@ def _check(actor: Any, *people: Person) -> None:
             )
 
 
-@transaction.atomic
-def person_merge(*, actor: Any, survivor: Person, merged: Person, reason: str = "") -> PersonMerge:
-    """Fold ``merged`` into ``survivor`` by the survivorship rules (see the module)."""
-    survivor = Person.objects.select_for_update().get(pk=survivor.pk)
-    merged = Person.objects.select_for_update().get(pk=merged.pk)
-    if survivor.pk == merged.pk:
-        raise ValidationError(_("A record cannot be merged with itself."))
-    for person in (survivor, merged):
-        if not person.is_active:
-            raise ValidationError(
-                _("%(name)s is no longer active (merged or left the household).")
-                % {"name": person.full_name}
-            )
-    _check(actor, survivor, merged)
-    before = _snapshot(survivor)
+def _fill(survivor: Person, merged: Person) -> list[str]:
+    """Rules 2–4: what ``survivor`` takes from ``merged``; returns the fields it filled."""
     filled = []
     for name in FILLABLE:
         if not getattr(survivor, name) and getattr(merged, name):
@@ -114,6 +117,47 @@ def person_merge(*, actor: Any, survivor: Person, merged: Person, reason: str = 
         from marsad.registry.services import derive_names
 
         derive_names(survivor)
+    return filled
+
+
+def _refuse_inactive(person: Person) -> None:
+    if not person.is_active:
+        raise ValidationError(
+            _("%(name)s is no longer active (merged or left the household).")
+            % {"name": person.full_name}
+        )
+
+
+def _merge_audit(
+    actor: Any,
+    survivor: Person,
+    merge: PersonMerge,
+    before: dict[str, Any],
+    after: dict[str, Any],
+    reason: str,
+) -> AuditEntry:
+    return audit.build(
+        actor=actor,
+        action=AuditAction.MERGE,
+        instance=survivor,
+        organisation_id=survivor.household.organisation_id,
+        changes={name: [before.get(name), after.get(name)] for name in merge.filled_fields},
+        context={"merged": merge.merged_id, "merge": merge.pk, "reason": reason[:200]},
+    )
+
+
+@transaction.atomic
+def person_merge(*, actor: Any, survivor: Person, merged: Person, reason: str = "") -> PersonMerge:
+    """Fold ``merged`` into ``survivor`` by the survivorship rules (see the module)."""
+    survivor = Person.objects.select_for_update().get(pk=survivor.pk)
+    merged = Person.objects.select_for_update().get(pk=merged.pk)
+    if survivor.pk == merged.pk:
+        raise ValidationError(_("A record cannot be merged with itself."))
+    _refuse_inactive(survivor)
+    _refuse_inactive(merged)
+    _check(actor, survivor, merged)
+    before = _snapshot(survivor)
+    filled = _fill(survivor, merged)
     survivor.full_clean()
     survivor.save()
     held = {(d.kind, d.number_normalised) for d in survivor.documents.all()}
@@ -151,15 +195,135 @@ def person_merge(*, actor: Any, survivor: Person, merged: Person, reason: str = 
         reason=reason[:200],
         decided_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
-    audit.record(
-        actor=actor,
-        action=AuditAction.MERGE,
-        instance=survivor,
-        organisation_id=survivor.household.organisation_id,
-        changes={name: [before.get(name), _snapshot(survivor).get(name)] for name in filled},
-        context={"merged": merged.pk, "merge": merge.pk, "reason": reason[:200]},
-    )
+    _merge_audit(actor, survivor, merge, before, _snapshot(survivor), reason).save()
     return merge
+
+
+def _by_person(queryset: Any) -> dict[int, list[Any]]:
+    grouped: dict[int, list[Any]] = defaultdict(list)
+    for item in queryset:
+        grouped[item.person_id].append(item)
+    return grouped
+
+
+def _check_constraints(person: Person) -> None:
+    """The person's check constraints, in Python (Django asks the database one query each)."""
+    if person.sex == Sex.MALE and person.pregnant_or_lactating:
+        raise ValidationError(_("Only a woman can be recorded as pregnant or lactating."))
+
+
+@transaction.atomic
+def merge_clusters(
+    *, actor: Any, clusters: Sequence[Iterable[int]], reason: str = ""
+) -> dict[int, PersonMerge]:
+    """Merge each cluster of active records into the record rule 1 keeps, exactly as
+    :func:`person_merge` would fold them in one by one (in the order of their ids), in a few
+    queries for all the clusters: how linkage runs link thousands of clusters. Returns the
+    merge of each record folded, by its id. Refuses, as ``person_merge`` does, the whole call
+    when any cluster cannot be merged; merge those one by one to learn which."""
+    groups = [sorted(set(cluster)) for cluster in clusters]
+    ids = [pk for group in groups for pk in group]
+    if len(ids) != len(set(ids)):
+        raise ValidationError(_("A record cannot be merged with itself."))
+    persons = (
+        Person.objects.select_for_update(of=("self",)).select_related("household").in_bulk(ids)
+    )
+    for pk in ids:
+        if pk not in persons:
+            raise ValidationError(_("Record %(pk)d does not exist.") % {"pk": pk})
+        _refuse_inactive(persons[pk])
+    _check(actor, *persons.values())
+    kinds: dict[int, set[str]] = defaultdict(set)
+    for person_id, kind in SourceRecord.objects.filter(person_id__in=ids).values_list(
+        "person_id", "kind"
+    ):
+        kinds[person_id].add(kind)
+
+    def trust(person: Person) -> tuple[int, Any, int]:
+        known = [SOURCE_TRUST.index(kind) for kind in kinds[person.pk] if kind in SOURCE_TRUST]
+        return min(known, default=9), person.created_at, person.pk
+
+    documents = _by_person(IdentityDocument.objects.filter(person_id__in=ids).order_by("pk"))
+    phones = _by_person(Phone.objects.filter(person_id__in=ids).order_by("pk"))
+    sources = _by_person(
+        SourceRecord.objects.filter(person_id__in=ids).only("pk", "person_id", "created_at")
+    )
+    now = timezone.now()
+    decided_by = actor if getattr(actor, "is_authenticated", False) else None
+    survivors, folded, new_documents, new_phones, moved_sources = [], [], [], [], []
+    planned: list[tuple[Person, PersonMerge, dict[str, Any], dict[str, Any], list, list]] = []
+    for group in groups:
+        survivor = min((persons[pk] for pk in group), key=trust)
+        held = {(d.kind, d.number_normalised) for d in documents[survivor.pk]}
+        numbers = {p.number_normalised for p in phones[survivor.pk]}
+        for pk in group:
+            if pk == survivor.pk:
+                continue
+            merged = persons[pk]
+            before = _snapshot(survivor)
+            filled = _fill(survivor, merged)
+            after = _snapshot(survivor)
+            copies = []
+            for document in documents[pk]:
+                if (document.kind, document.number_normalised) not in held:
+                    held.add((document.kind, document.number_normalised))
+                    copies.append(
+                        IdentityDocument(
+                            person=survivor,
+                            kind=document.kind,
+                            number=document.number,
+                            number_normalised=document.number_normalised,
+                        )
+                    )
+            phone_copies = []
+            for phone in phones[pk]:
+                if phone.number_normalised not in numbers:
+                    numbers.add(phone.number_normalised)
+                    phone_copies.append(
+                        Phone(
+                            person=survivor,
+                            number=phone.number,
+                            number_normalised=phone.number_normalised,
+                        )
+                    )
+            moved = [source.pk for source in sources[pk]]
+            moved_sources += [SourceRecord(pk=pk_, person_id=survivor.pk) for pk_ in moved]
+            merged.is_active, merged.merged_into, merged.updated_at = False, survivor, now
+            folded.append(merged)
+            new_documents += copies
+            new_phones += phone_copies
+            merge = PersonMerge(
+                survivor=survivor,
+                merged=merged,
+                survivor_before=before,
+                filled_fields=filled,
+                moved_sources=moved,
+                reason=reason[:200],
+                decided_by=decided_by,
+            )
+            planned.append((survivor, merge, before, after, copies, phone_copies))
+        survivor.full_clean(exclude=["household", "merged_into"], validate_constraints=False)
+        _check_constraints(survivor)
+        survivor.updated_at = now
+        survivors.append(survivor)
+    IdentityDocument.objects.bulk_create(new_documents, batch_size=BULK_BATCH)
+    Phone.objects.bulk_create(new_phones, batch_size=BULK_BATCH)
+    Person.objects.bulk_update(survivors, SURVIVOR_FIELDS, batch_size=BULK_BATCH)
+    Person.objects.bulk_update(
+        folded, ["is_active", "merged_into", "updated_at"], batch_size=BULK_BATCH
+    )
+    SourceRecord.objects.bulk_update(moved_sources, ["person"], batch_size=BULK_BATCH)
+    merges = []
+    for _survivor, merge, _before, _after, copies, phone_copies in planned:
+        merge.copied_documents = [document.pk for document in copies]
+        merge.copied_phones = [phone.pk for phone in phone_copies]
+        merges.append(merge)
+    PersonMerge.objects.bulk_create(merges, batch_size=BULK_BATCH)
+    audit.record_many(
+        _merge_audit(actor, survivor, merge, before, after, reason)
+        for survivor, merge, before, after, _copies, _phone_copies in planned
+    )
+    return {merge.merged_id: merge for merge in merges}
 
 
 @transaction.atomic
@@ -202,4 +366,5 @@ def merge_undo(*, actor: Any, merge: PersonMerge) -> PersonMerge:
         changes={name: [None, value] for name, value in restore.items() if name not in DERIVED},
         context={"merged": merged.pk, "merge": merge.pk},
     )
+    merge_undone.send(sender=PersonMerge, merge=merge, actor=actor)
     return merge

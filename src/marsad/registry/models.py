@@ -169,6 +169,15 @@ class MaritalStatus(models.TextChoices):
 
 
 NAME_PARTS = ("given_name", "father_name", "grandfather_name", "family_name", "mother_name")
+#: What ``registry.services.derive_names`` fills from the names as written.
+DERIVED_NAME_FIELDS = (
+    "names_normalised",
+    "names_latin",
+    "given_key",
+    "family_key",
+    "father_key",
+    "search_text",
+)
 
 
 class Person(TimeStampedModel):
@@ -194,6 +203,7 @@ class Person(TimeStampedModel):
     names_latin = models.CharField(max_length=500, blank=True, editable=False)
     given_key = models.CharField(max_length=100, blank=True, editable=False, db_index=True)
     family_key = models.CharField(max_length=100, blank=True, editable=False)
+    father_key = models.CharField(max_length=100, blank=True, editable=False)
     search_text = models.TextField(blank=True, editable=False)
     sex = models.CharField(_("sex"), max_length=8, choices=Sex.choices, blank=True)
     birth_date = models.DateField(_("birth date"), null=True, blank=True)
@@ -238,7 +248,12 @@ class Person(TimeStampedModel):
         verbose_name = _("person")
         verbose_name_plural = _("persons")
         ordering = ["household", "pk"]
-        indexes = [models.Index(fields=["family_key", "given_key"])]
+        # Given + family and given + father: the registration form's panel looks duplicates up
+        # by the keys the linkage model blocks on, in an index at any registry size.
+        indexes = [
+            models.Index(fields=["family_key", "given_key"]),
+            models.Index(fields=["given_key", "father_key"], name="registry_person_given_father"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=~models.Q(sex="male", pregnant_or_lactating=True),

@@ -19,6 +19,7 @@ from marsad.core.scoping import CHANGE, can, can_create
 from marsad.geo.models import AreaLevel
 from marsad.linkage import normalise
 from marsad.registry.models import (
+    DERIVED_NAME_FIELDS,
     NAME_PARTS,
     Household,
     IdentityDocument,
@@ -36,6 +37,7 @@ __all__ = [
     "document_add",
     "household_register",
     "household_update",
+    "merge_clusters",
     "merge_undo",
     "person_add",
     "person_merge",
@@ -74,6 +76,7 @@ def derive_names(person: Person) -> None:
     person.names_latin = " | ".join(latin)[:500]
     person.given_key = normalise.name_key(person.given_name or "")[:100]
     person.family_key = normalise.name_key(person.family_name or "")[:100]
+    person.father_key = normalise.name_key(person.father_name or "")[:100]
     words: list[str] = []
     for part, norm, roman in zip(parts, normalised, latin, strict=True):
         words += normalise.tokens(norm) + normalise.tokens(roman) + _keys(part)
@@ -272,7 +275,7 @@ def person_update(*, actor: Any, instance: Person, data: Mapping[str, Any]) -> P
     if any(name in values for name in NAME_PARTS):
         probe = Person(**{name: values.get(name, getattr(instance, name)) for name in NAME_PARTS})
         derive_names(probe)
-        for name in ("names_normalised", "names_latin", "given_key", "family_key", "search_text"):
+        for name in DERIVED_NAME_FIELDS:
             values[name] = getattr(probe, name)
     return services.record_update(actor=actor, instance=instance, data=values)
 
@@ -318,4 +321,9 @@ def source_record_receive(*, actor: Any, **data: Any) -> SourceRecord:
 
 
 # Merges are written in their own module (survivorship rules); they are services like these.
-from marsad.registry.merging import choose_survivor, merge_undo, person_merge  # noqa: E402
+from marsad.registry.merging import (  # noqa: E402
+    choose_survivor,
+    merge_clusters,
+    merge_undo,
+    person_merge,
+)

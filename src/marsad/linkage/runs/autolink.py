@@ -1,6 +1,7 @@
 """Linking without review: pairs at or above the auto-link threshold are gathered into clusters
 (connected components), and each cluster's records are merged into one survivor through the
-registry's merge service, by its survivorship rules.
+registry's merge service, by its survivorship rules (``merge_clusters``: a hundred clusters in
+a few queries).
 
 A cluster is left for review instead when a reviewer has said "different" about any two of its
 records — said about the records themselves or about records since merged into them — and a pair
@@ -14,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -23,7 +24,7 @@ from marsad.registry import services as registry
 from marsad.registry.models import Person, PersonMerge
 
 #: Clusters merged in one transaction (each in its own savepoint).
-CLUSTERS_PER_COMMIT = 100
+CLUSTERS_PER_COMMIT = 250
 
 
 class _Components:
@@ -128,54 +129,75 @@ def auto_link(*, run: LinkageRun, threshold: float) -> AutoLinkResult:
             result.held_for_review += len(cluster_pairs)
         else:
             linkable.append((members, cluster_pairs))
-    # Clusters are merged CLUSTERS_PER_COMMIT to a transaction, each in its own savepoint: a
-    # cluster the registry refuses is rolled back alone, and a commit per merge is not paid.
+    # Clusters are merged CLUSTERS_PER_COMMIT to a transaction, all in a few queries; when the
+    # registry refuses any of them, that transaction is redone one cluster at a time, each in
+    # its own savepoint, so the refused cluster is rolled back alone and named.
     for start in range(0, len(linkable), CLUSTERS_PER_COMMIT):
-        with transaction.atomic():
-            for members, cluster_pairs in linkable[start : start + CLUSTERS_PER_COMMIT]:
-                try:
-                    with transaction.atomic():
-                        merges = _merge_cluster(members, reason)
-                        linked = _mark_linked(cluster_pairs, merges)
-                except (ValidationError, PermissionDenied) as error:
-                    message = " ".join(getattr(error, "messages", None) or [str(error)])
-                    result.problems.append(f"records {sorted(members)}: {message}")
-                    result.held_for_review += len(cluster_pairs)
-                    continue
-                result.clusters += 1
-                result.merges += len(merges)
-                result.linked_pairs += linked
+        chunk = linkable[start : start + CLUSTERS_PER_COMMIT]
+        try:
+            with transaction.atomic():
+                merges = _merge_clusters([members for members, _pairs in chunk], reason=reason)
+                linked = _mark_linked([pair for _members, pairs in chunk for pair in pairs], merges)
+        except (ValidationError, PermissionDenied, IntegrityError):
+            _link_one_by_one(chunk, reason, result)
+            continue
+        result.clusters += len(chunk)
+        result.merges += len(merges)
+        result.linked_pairs += linked
     return result
 
 
-def _merge_cluster(members: set[int], reason: str) -> dict[int, PersonMerge]:
-    """Fold every record of the cluster into the one the survivorship rules keep. Returns the
-    merge of each record folded, by its id."""
-    current = current_records(members)
-    records = {
-        person.pk: person
-        for person in Person.objects.select_related("household").filter(
-            pk__in=set(current.values())
-        )
-    }
-    ordered = [records[pk] for pk in sorted(records)]
-    survivor = ordered[0]
-    for person in ordered[1:]:
-        survivor, _merged = registry.choose_survivor(survivor, person)
-    merges: dict[int, PersonMerge] = {}
-    for person in ordered:
-        if person.pk != survivor.pk:
-            merges[person.pk] = registry.person_merge(
-                actor=None, survivor=survivor, merged=person, reason=reason
-            )
-    return {pk: merges[current[pk]] for pk in members if current[pk] in merges}
+def _link_one_by_one(
+    chunk: list[tuple[set[int], list[tuple[int, int, int]]]], reason: str, result: AutoLinkResult
+) -> None:
+    with transaction.atomic():
+        for members, cluster_pairs in chunk:
+            try:
+                with transaction.atomic():
+                    merges = _merge_clusters([members], reason=reason)
+                    linked = _mark_linked(cluster_pairs, merges)
+            except (ValidationError, PermissionDenied, IntegrityError) as error:
+                message = " ".join(getattr(error, "messages", None) or [str(error)])
+                result.problems.append(f"records {sorted(members)}: {message}")
+                result.held_for_review += len(cluster_pairs)
+                continue
+            result.clusters += 1
+            result.merges += len(merges)
+            result.linked_pairs += linked
+
+
+def _merge_clusters(clusters: list[set[int]], *, reason: str) -> dict[int, PersonMerge]:
+    """Fold every record of each cluster into the one the survivorship rules keep (records
+    merged before are represented by the record they live on now). Returns the merge of each
+    record folded, by its id."""
+    current = current_records({pk for members in clusters for pk in members})
+    merges = registry.merge_clusters(
+        actor=None,
+        clusters=[{current[pk] for pk in members} for members in clusters],
+        reason=reason,
+    )
+    return {pk: merges[current[pk]] for pk in current if current[pk] in merges}
 
 
 def _mark_linked(pairs: list[tuple[int, int, int]], merges: dict[int, Any]) -> int:
-    linked = 0
-    for pk, left, right in pairs:
-        merge = merges.get(right) or merges.get(left)
-        linked += CandidatePair.objects.filter(pk=pk, status=PairStatus.REVIEW).update(
-            status=PairStatus.AUTO_LINKED, merge=merge, updated_at=timezone.now()
+    """Mark the pairs still waiting for review as linked by the merge that joined them."""
+    waiting = set(
+        CandidatePair.objects.filter(
+            pk__in=[pk for pk, _left, _right in pairs], status=PairStatus.REVIEW
         )
-    return linked
+        .select_for_update()
+        .values_list("pk", flat=True)
+    )
+    now = timezone.now()
+    linked = [
+        CandidatePair(
+            pk=pk,
+            status=PairStatus.AUTO_LINKED,
+            merge=merges.get(right) or merges.get(left),
+            updated_at=now,
+        )
+        for pk, left, right in pairs
+        if pk in waiting
+    ]
+    CandidatePair.objects.bulk_update(linked, ["status", "merge", "updated_at"], batch_size=500)
+    return len(linked)
