@@ -89,6 +89,25 @@ def test_changing_a_same_decision_undoes_the_merge(ngo, areas, reviewer):
     assert pair.status == PairStatus.UNSURE
 
 
+def test_undoing_the_merge_elsewhere_reopens_the_pair(ngo, areas, reviewer):
+    """The household page's Undo: the two records are separate again, so the pair's "same"
+    no longer holds; it waits for review, and a later decision merges again."""
+    from marsad.registry import services as registry
+
+    pair = services.pair_decide(actor=reviewer, pair=make_pair(ngo, areas), decision="same")
+    registry.merge_undo(actor=reviewer, merge=pair.merge)
+    pair.refresh_from_db()
+    assert pair.status == PairStatus.REVIEW
+    reopened = AuditEntry.objects.filter(object_type="linkage.candidatepair").latest("pk")
+    assert reopened.changes["status"] == ["same", "review"]
+    assert reopened.context["merge_undone"] == pair.merge_id
+    pair = services.pair_decide(actor=reviewer, pair=pair, decision="same")
+    assert Person.objects.filter(is_active=True).count() == 1
+    pair = services.pair_decide(actor=reviewer, pair=pair, decision="different")
+    pair.refresh_from_db()
+    assert pair.status == PairStatus.DIFFERENT
+
+
 def test_bad_decision_and_scope(ngo, other_ngo, areas, reviewer):
     pair = make_pair(ngo, areas)
     with pytest.raises(ValidationError):

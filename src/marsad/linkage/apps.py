@@ -8,7 +8,8 @@ class LinkageConfig(AppConfig):
     verbose_name = _("Record linkage")
 
     def ready(self) -> None:
-        from marsad.linkage.receivers import match_registered
-        from marsad.registry.signals import persons_registered
+        from marsad.linkage.receivers import match_registered, reopen_pairs
+        from marsad.registry.signals import merge_undone, persons_registered
 
         persons_registered.connect(match_registered, dispatch_uid="linkage.match_registered")
+        merge_undone.connect(reopen_pairs, dispatch_uid="linkage.reopen_pairs")

@@ -3,7 +3,7 @@ records are (a reviewer never sees a person outside their scope through a pair).
 
 from typing import Any
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from marsad.core.scoping import VIEW, scope
 from marsad.linkage.models import CandidatePair, LinkageRun, ModelVersion, PairStatus
@@ -31,11 +31,18 @@ def pairs(user: Any, *, status: str | None = PairStatus.REVIEW) -> QuerySet[Cand
 
 
 def next_pair(user: Any, *, after: CandidatePair | None = None) -> CandidatePair | None:
-    """The next pair waiting for review, most probable first (skipping ``after``)."""
+    """The next pair waiting for review in the queue's order (most probable first). With
+    ``after``, the one that follows it, or the first after the last: skipping goes round the
+    queue, not back to its top."""
     queue = pairs(user).order_by("-match_probability", "pk")
-    if after is not None:
-        queue = queue.exclude(pk=after.pk)
-    return queue.first()
+    if after is None:
+        return queue.first()
+    queue = queue.exclude(pk=after.pk)
+    later = queue.filter(
+        Q(match_probability__lt=after.match_probability)
+        | Q(match_probability=after.match_probability, pk__gt=after.pk)
+    ).first()
+    return later or queue.first()
 
 
 def queue_counts(user: Any) -> dict[str, int]:

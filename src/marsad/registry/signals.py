@@ -3,7 +3,11 @@ without the registry importing them.
 
 ``persons_registered`` is sent once the transaction that created the persons has committed,
 with ``person_ids`` (a list of primary keys) and ``actor`` (the user, or None from the command
-line)."""
+line).
+
+``merge_undone`` is sent inside the transaction that undid a merge, with ``merge`` (the
+``PersonMerge``, now undone) and ``actor``: what was decided on the strength of that merge can
+be reopened in the same transaction."""
 
 from typing import Any
 
@@ -11,6 +15,7 @@ from django.db import transaction
 from django.dispatch import Signal
 
 persons_registered = Signal()
+merge_undone = Signal()
 
 
 def announce_registered(*, person_ids: list[int], actor: Any) -> None:
