@@ -78,6 +78,8 @@ INSTALLED_APPS = [
     "marsad.displacement",
     "marsad.registry",
     "marsad.linkage",
+    "marsad.assistance",
+    "marsad.border",
     "marsad.demo",
 ]
 
