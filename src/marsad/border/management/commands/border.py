@@ -1,0 +1,194 @@
+"""``marsad border``: the border officer's command line.
+
+``mrz`` reads a machine readable zone (2 or 3 lines) from standard input and prints JSON: the
+black-box interface of ARCHITECTURE.md. The document is
+
+    {"format": "TD3" | "TD2" | "TD1" | "MRV-A" | "MRV-B" | null,
+     "fields": {document_type, issuing_state, surname, given_names, document_number,
+                nationality, birth_date (YYYY-MM-DD), sex (M, F or X), expiry_date,
+                optional_data} | null,
+     "checks": {document_number, birth_date, expiry_date, optional_data, composite:
+                true | false | null where the format has no such check} | null,
+     "valid": true | false,
+     "errors": [{code, message, field?, line?, suggestion?, corrections?}],
+     "warnings": [...],
+     "details": {...}}
+
+``fields`` and ``checks`` are null when the text cannot be read as an MRZ at all (wrong line
+count or length, lower case, characters outside A–Z 0–9 '<'); ``errors`` says why.
+
+``mrz --batch`` reads JSON lines ``{"mrz": "LINE1\\nLINE2"}`` (an ``"id"`` is copied through)
+and writes one compact result a line, each with ``"line"``, its input line number. A line that
+is not such an object gives an error result and the batch goes on. Blank lines are skipped.
+
+Exit status: 0 when every MRZ is valid, 1 when one or more is not (or an input line is bad),
+2 for a usage error (unknown option, bad --today or --language).
+
+A new verb (``screen`` next) is one more ``subcommands.add_parser`` in ``add_arguments`` and
+one more entry in ``handle``'s table.
+"""
+
+import io
+import json
+import sys
+from collections.abc import Iterable, Iterator
+from datetime import date
+from typing import IO, Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from marsad.border.mrz import parse
+
+USAGE_ERROR = 2
+INVALID = 1
+
+
+class Command(BaseCommand):
+    help = "Border management: read and verify the MRZ of passports, identity cards and visas."
+    # call_command("border", "mrz", stdin=io.StringIO(...)) reads from the given stream.
+    stealth_options = ("stdin",)
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        subcommands = parser.add_subparsers(dest="subcommand", required=True, metavar="SUBCOMMAND")
+        mrz = subcommands.add_parser(
+            "mrz",
+            help=(
+                "Read an MRZ (2 or 3 lines) from standard input and print its fields, check "
+                "digit verdicts and validity as JSON. Exit status 0 when valid, 1 when not, "
+                "2 for a usage error."
+            ),
+        )
+        mrz.add_argument(
+            "--batch",
+            action="store_true",
+            help=(
+                'Read JSON lines {"mrz": "LINE1\\nLINE2"} (an "id" is copied through) and '
+                "write one result a line."
+            ),
+        )
+        mrz.add_argument(
+            "--today",
+            help=(
+                "The date (YYYY-MM-DD) two-digit years are resolved against: a date of birth "
+                "is never after it, a date of expiry within 50 years of it (default: today)."
+            ),
+        )
+        mrz.add_argument(
+            "--language",
+            help="Language of the messages: "
+            + ", ".join(code for code, _name in settings.LANGUAGES)
+            + f" (default {settings.LANGUAGE_CODE}).",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        handlers = {"mrz": self._mrz}
+        language = options.get("language") or settings.LANGUAGE_CODE
+        if language not in {code for code, _name in settings.LANGUAGES}:
+            raise CommandError(
+                f"--language takes one of {', '.join(c for c, _n in settings.LANGUAGES)}, "
+                f"not {language!r}",
+                returncode=USAGE_ERROR,
+            )
+        with translation.override(language):
+            handlers[options["subcommand"]](options)
+
+    # --- mrz --------------------------------------------------------------------------------
+
+    def _mrz(self, options: dict[str, Any]) -> None:
+        today = _today(options.get("today"))
+        stream = _input(options.get("stdin"))
+        if not options["batch"]:
+            result = parse(stream.read(), today=today).as_dict()
+            self.stdout.write(json.dumps(result, ensure_ascii=False, indent=2))
+            if not result["valid"]:
+                raise CommandError(_("the MRZ is not valid; see its errors"), returncode=INVALID)
+            return
+        total = invalid = 0
+        for result in _batch(stream, today):
+            total += 1
+            invalid += not result["valid"]
+            self.stdout.write(json.dumps(result, ensure_ascii=False))
+        if invalid:
+            raise CommandError(
+                _("%(invalid)d of %(total)d MRZs are not valid; see their errors")
+                % {"invalid": invalid, "total": total},
+                returncode=INVALID,
+            )
+
+
+def _today(text: str | None) -> date:
+    if not text:
+        return date.today()
+    try:
+        return date.fromisoformat(text)
+    except ValueError as error:
+        raise CommandError(
+            f"--today takes a date YYYY-MM-DD, not {text!r}", returncode=USAGE_ERROR
+        ) from error
+
+
+def _input(stream: IO[str] | None) -> IO[str]:
+    """Standard input as UTF-8 (a byte-order mark skipped, undecodable bytes shown as U+FFFD so
+    that the reader reports them), or the stream the caller gave."""
+    if stream is not None:
+        return stream
+    if hasattr(sys.stdin, "buffer"):
+        return io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8-sig", errors="replace")
+    return sys.stdin
+
+
+def _bad_line(number: int, code: str, message: str, record: Any = None) -> dict[str, Any]:
+    identifier = {"id": record["id"]} if isinstance(record, dict) and "id" in record else {}
+    return {
+        **identifier,
+        "line": number,
+        "format": None,
+        "fields": None,
+        "checks": None,
+        "valid": False,
+        "errors": [{"code": code, "message": message}],
+        "warnings": [],
+        "details": {},
+    }
+
+
+def _batch(lines: Iterable[str], today: date) -> Iterator[dict[str, Any]]:
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as error:
+            yield _bad_line(
+                number,
+                "bad_json",
+                _("Input line %(line)d is not JSON (%(reason)s at column %(column)d).")
+                % {"line": number, "reason": error.msg, "column": error.colno},
+            )
+            continue
+        if not isinstance(record, dict) or "mrz" not in record:
+            yield _bad_line(
+                number,
+                "no_mrz",
+                _('Input line %(line)d is not an object with an "mrz" key.') % {"line": number},
+                record,
+            )
+            continue
+        text = record["mrz"]
+        if isinstance(text, list) and all(isinstance(part, str) for part in text):
+            text = "\n".join(text)
+        if not isinstance(text, str):
+            yield _bad_line(
+                number,
+                "bad_mrz",
+                _('The "mrz" of input line %(line)d is not text.') % {"line": number},
+                record,
+            )
+            continue
+        result = {"line": number, **parse(text, today=today).as_dict()}
+        if "id" in record:
+            result = {"id": record["id"], **result}
+        yield result
