@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from marsad.core import audit
+from marsad.core.bulk import update_rows
 from marsad.core.models import AuditAction, AuditEntry
 from marsad.core.scoping import CHANGE, can
 from marsad.registry.models import (
@@ -308,11 +309,9 @@ def merge_clusters(
         survivors.append(survivor)
     IdentityDocument.objects.bulk_create(new_documents, batch_size=BULK_BATCH)
     Phone.objects.bulk_create(new_phones, batch_size=BULK_BATCH)
-    Person.objects.bulk_update(survivors, SURVIVOR_FIELDS, batch_size=BULK_BATCH)
-    Person.objects.bulk_update(
-        folded, ["is_active", "merged_into", "updated_at"], batch_size=BULK_BATCH
-    )
-    SourceRecord.objects.bulk_update(moved_sources, ["person"], batch_size=BULK_BATCH)
+    update_rows(survivors, SURVIVOR_FIELDS)
+    update_rows(folded, ["is_active", "merged_into", "updated_at"])
+    update_rows(moved_sources, ["person"])
     merges = []
     for _survivor, merge, _before, _after, copies, phone_copies in planned:
         merge.copied_documents = [document.pk for document in copies]

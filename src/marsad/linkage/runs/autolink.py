@@ -19,6 +19,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from marsad.core.bulk import update_rows
 from marsad.linkage.models import CandidatePair, LinkageRun, PairStatus
 from marsad.registry import services as registry
 from marsad.registry.models import Person, PersonMerge
@@ -199,5 +200,5 @@ def _mark_linked(pairs: list[tuple[int, int, int]], merges: dict[int, Any]) -> i
         for pk, left, right in pairs
         if pk in waiting
     ]
-    CandidatePair.objects.bulk_update(linked, ["status", "merge", "updated_at"], batch_size=500)
+    update_rows(linked, ["status", "merge", "updated_at"])
     return len(linked)

@@ -108,13 +108,13 @@ def _with_blocks(table: pa.Table) -> pa.Table:
     for value_column, block_column in (("phone", "phone_block"), ("national_id", "id_block")):
         values = table.column(value_column)
         counts = pc.value_counts(values.drop_null())
-        common = [
-            item["values"].as_py() for item in counts if item["counts"].as_py() > BLOCK_VALUE_LIMIT
-        ]
+        common = counts.field("values").filter(
+            pc.greater(counts.field("counts"), BLOCK_VALUE_LIMIT)
+        )
         block = values
-        if common:
+        if len(common):
             block = pc.if_else(
-                pc.is_in(values, value_set=pa.array(common, pa.string())),
+                pc.is_in(values, value_set=common.cast(pa.string())),
                 pa.scalar(None, pa.string()),
                 values,
             )
@@ -218,12 +218,12 @@ def write_term_frequencies(table: pa.Table, columns: Iterable[str]) -> Path:
         names.append(column)
         values.append(None)
         counts.append(len(data))
-        for item in pc.value_counts(data):
-            count = item["counts"].as_py()
-            if count >= 2:
-                names.append(column)
-                values.append(item["values"].as_py())
-                counts.append(count)
+        found = pc.value_counts(data)
+        shared = pc.greater_equal(found.field("counts"), 2)
+        kept = found.field("values").filter(shared).to_pylist()
+        names += [column] * len(kept)
+        values += kept
+        counts += found.field("counts").filter(shared).to_pylist()
     frequencies = pa.table(
         {
             "column": pa.array(names, pa.string()),
