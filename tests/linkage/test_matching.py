@@ -2,6 +2,7 @@
 Splink's answer, the true duplicate comes first, scope holds, and without a model the registry's
 own rules answer."""
 
+import datetime
 import random
 
 import duckdb
@@ -16,6 +17,7 @@ from marsad.registry.models import Person
 from tests.factories import member
 from tests.linkage.synthetic import generate
 from tests.linkage.test_runs import copies, default_model, origin_areas, register_records
+from tests.registry.factories import head, register
 
 
 @pytest.fixture(autouse=True)
@@ -216,3 +218,31 @@ def test_the_panel_finds_by_document_or_phone_alone_and_keeps_to_few_queries(
     by_document = {"given_name": "Haidar", "document_number": "197903141234"}
     assert [c.person.pk for c in matching.find_duplicates(user, by_document, limit=5)] == [person]
     assert matching.find_duplicates(user, {"given_name": "Haidar"}, limit=5) == []
+
+
+def test_a_large_name_block_is_narrowed_by_birth_year(ngo, areas, monkeypatch):
+    """A common given + father's name: only those born near the typed year are scored."""
+    default_model()
+    born = dict.fromkeys((1950, 1960, 1978, 1979, 1980, 1981, 1983, 1995))
+    for year in born:
+        household = register(
+            ngo,
+            areas["karkh"],
+            [head(given_name="Ali", father_name="Hussein", birth_date=datetime.date(year, 7, 1))],
+        )
+        born[year] = household.head.pk
+    user = member("case_worker", ngo)
+    query = {"given_name": "علي", "father_name": "حسين", "birth_date": datetime.date(1980, 7, 1)}
+    query_record = prepare([matching._query_record(query)]).table.to_pylist()[0]
+
+    def candidates(data: dict, record: dict) -> set[int]:
+        return set(matching._candidate_ids(user, data, record))
+
+    assert candidates(query, query_record) == set(born.values())
+    monkeypatch.setattr(matching, "NARROW_ABOVE", 5)
+    assert candidates(query, query_record) == {born[y] for y in (1978, 1979, 1980, 1981, 1983)}
+    monkeypatch.setattr(matching, "NARROW_ABOVE", 3)
+    assert candidates(query, query_record) == {born[y] for y in (1979, 1980, 1981)}
+    without_year = {key: value for key, value in query.items() if key != "birth_date"}
+    unknown = prepare([matching._query_record(without_year)]).table.to_pylist()[0]
+    assert candidates(without_year, unknown) == set(born.values())

@@ -36,9 +36,16 @@ logger = logging.getLogger(__name__)
 Record = Mapping[str, Any]
 Test = Callable[[Record, Record], bool]
 
-#: At most this many candidates are scored; above it, those born within three years.
+#: A name block larger than this is narrowed to those born within ``BIRTH_WINDOWS`` years of
+#: the query (when its birth year is known): a common given and father's name gathers hundreds
+#: in a million-person registry, and scoring each costs the form's answer time.
+NARROW_ABOVE = 60
+#: At most this many candidates of one block are scored, whatever the narrowing left.
 MAX_CANDIDATES = 400
-BIRTH_WINDOW = 3
+#: The windows tried in turn, in years either side of the query's birth year, until the block
+#: is small enough (an estimated birth year is often a year or two off; a block still too
+#: large for three years is one of the commonest names, narrowed to one).
+BIRTH_WINDOWS = (3, 1)
 #: The panel's field names for the model's comparisons (``registry.selectors.FIELD_LABELS``);
 #: the mother's name and the origin are weighed but not shown: the form does not ask them.
 SHOWN_FIELDS = {
@@ -387,20 +394,22 @@ def _name_lookups(query: Record) -> list[Q]:
 def _candidate_ids(user: Any, data: Mapping[str, Any], query: Record) -> list[int]:
     """Registered persons in the user's scope who share a blocking key with the query. Each
     key is looked up on its own (an OR across them, with the joins to documents and phones,
-    would scan the whole table); a name block larger than :data:`MAX_CANDIDATES` keeps those
-    born within :data:`BIRTH_WINDOW` years of the query."""
+    would scan the whole table); a name block larger than :data:`NARROW_ABOVE` keeps those
+    born within :data:`BIRTH_WINDOWS` years of the query."""
     visible = registry.persons(user).order_by()
     ids: dict[int, None] = {}
     birth_year = query.get("birth_year")
     for condition in _name_lookups(query):
         found = list(visible.filter(condition).values_list("pk", flat=True)[: MAX_CANDIDATES + 1])
-        if len(found) > MAX_CANDIDATES and birth_year:
+        for years in BIRTH_WINDOWS:
+            if len(found) <= NARROW_ABOVE or not birth_year:
+                break
             window = (
-                datetime.date(birth_year - BIRTH_WINDOW, 1, 1),
-                datetime.date(birth_year + BIRTH_WINDOW, 12, 31),
+                datetime.date(birth_year - years, 1, 1),
+                datetime.date(birth_year + years, 12, 31),
             )
             narrowed = visible.filter(condition, birth_date__range=window)
-            found = list(narrowed.values_list("pk", flat=True)[:MAX_CANDIDATES])
+            found = list(narrowed.values_list("pk", flat=True)[: MAX_CANDIDATES + 1])
         ids.update(dict.fromkeys(found[:MAX_CANDIDATES]))
     for lookup, value in (
         ("documents__number_normalised", query.get("national_id")),
