@@ -1,18 +1,30 @@
-"""Reads for vulnerability targeting, always through the one scoping function: criteria sets and
-versions a user may see, a stored version as plain data for ``scoring``, and household
-snapshots (a household with its active members) for scoring."""
+"""Reads for vulnerability targeting and assistance, always through the one scoping function:
+criteria sets and versions a user may see, a stored version as plain data for ``scoring``,
+household snapshots (a household with its active members) for scoring; plans, selections and
+receipts in scope; and the two reads the double-assistance rule rests on, which deliberately
+look across every organisation: households linked to each other, and an earlier receipt."""
 
 import datetime
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from django.db.models import QuerySet
 
 from marsad.assistance import scoring
-from marsad.assistance.models import CriteriaSet, CriteriaSetVersion
+from marsad.assistance.models import (
+    AssistancePlan,
+    CriteriaSet,
+    CriteriaSetVersion,
+    PlanItem,
+    Receipt,
+    Selection,
+    SelectionEntry,
+    normalise_cycle,
+)
 from marsad.core.scoping import VIEW, scope
-from marsad.registry.models import Household, Person
+from marsad.linkage.models import CandidatePair, PairStatus
+from marsad.registry.models import Household, Person, PersonMerge
 
 SNAPSHOT_CHUNK = 2000
 
@@ -107,23 +119,28 @@ def household_snapshots(
     households: QuerySet[Household] | None = None,
     *,
     chunk_size: int = SNAPSHOT_CHUNK,
+    scoped: bool = True,
 ) -> Iterator[scoring.HouseholdSnapshot]:
     """Snapshots of the households in ``households`` (every household when None) that ``user``
     may see, with their active members, in household id order. Reads in chunks of
-    ``chunk_size`` households: two queries a chunk, whatever the number of members."""
+    ``chunk_size`` households: two queries a chunk, whatever the number of members.
+    ``scoped=False`` is for the system itself (services called with ``actor=None``)."""
     queryset = households if households is not None else Household.objects.all()
     if queryset.model is not Household:
         raise TypeError("household_snapshots reads a queryset of households.")
-    queryset = scope(queryset, user, VIEW).order_by("pk")
+    if scoped:
+        queryset = scope(queryset, user, VIEW)
+    queryset = queryset.order_by("pk")
     last = 0
     while True:
         rows = list(queryset.filter(pk__gt=last).values_list(*_HOUSEHOLD_FIELDS)[:chunk_size])
         if not rows:
             return
         ids = [row[0] for row in rows]
-        members = scope(
-            Person.objects.filter(household_id__in=ids, is_active=True), user, VIEW
-        ).order_by("household_id", "pk")
+        members = Person.objects.filter(household_id__in=ids, is_active=True)
+        if scoped:
+            members = scope(members, user, VIEW)
+        members = members.order_by("household_id", "pk")
         by_household: dict[int, list[scoring.MemberSnapshot]] = defaultdict(list)
         for row in members.values_list(*_MEMBER_FIELDS):
             by_household[row[1]].append(_member(row))
@@ -161,3 +178,194 @@ def score_households(
     spec = version_spec(version)
     for snapshot in household_snapshots(user, households):
         yield scoring.score(snapshot, spec, as_of=as_of)
+
+
+# --- Households linked by the registry's merges and linkage decisions -----------------------
+
+#: Linkage decisions that tie two person records together (besides an active merge).
+LINKING_STATUSES = (PairStatus.SAME, PairStatus.AUTO_LINKED)
+#: From this many households, every link is read in one pass instead of following links out.
+LINK_SCAN_FROM = 500
+
+
+def _link_rows(household_ids: Iterable[int] | None) -> QuerySet:
+    """Pairs of household ids tied by an active merge or a same/auto-linked pair between their
+    members: those touching ``household_ids``, or all of them (None). One query."""
+    merges = PersonMerge.objects.filter(undone_at__isnull=True).order_by()
+    pairs = CandidatePair.objects.filter(status__in=LINKING_STATUSES).order_by()
+    merged = ("survivor__household_id", "merged__household_id")
+    paired = ("left__household_id", "right__household_id")
+    if household_ids is None:
+        return merges.values_list(*merged).union(pairs.values_list(*paired))
+    ids = sorted(household_ids)
+    # One select per direction, so each reads an index (person by household, merge or pair by
+    # person) rather than an OR across two joins.
+    return (
+        merges.filter(survivor__household_id__in=ids)
+        .values_list(*merged)
+        .union(
+            merges.filter(merged__household_id__in=ids).values_list(*merged),
+            pairs.filter(left__household_id__in=ids).values_list(*paired),
+            pairs.filter(right__household_id__in=ids).values_list(*paired),
+        )
+    )
+
+
+def _components(edges: Iterable[tuple[int, int]]) -> dict[int, int]:
+    """Union-find over ``edges``: each household seen, mapped to its component's root."""
+    parent: dict[int, int] = {}
+
+    def root(node: int) -> int:
+        parent.setdefault(node, node)
+        while parent[node] != node:
+            parent[node] = parent[parent[node]]
+            node = parent[node]
+        return node
+
+    for left, right in edges:
+        if left is None or right is None or left == right:
+            continue
+        first, second = root(left), root(right)
+        if first != second:
+            parent[max(first, second)] = min(first, second)
+    return {node: root(node) for node in list(parent)}
+
+
+def linked_households(household_ids: Iterable[int]) -> dict[int, set[int]]:
+    """For each household in ``household_ids``, the other households tied to it: a member of one
+    was merged into a member of the other (a merge not undone), or linkage decided a pair of
+    their members the same person (reviewed or linked automatically). Ties are followed
+    through: when A is tied to B and B to C, A is tied to C (a household registered three times
+    is usually merged into one survivor, so its other two registrations meet only through it).
+
+    Every requested household is a key (an empty set when nothing ties it). Reads every
+    organisation's records: the double-assistance rule must see a duplicate whoever registered
+    it. A few households follow the links out (one query per step, usually one or two); many
+    (``LINK_SCAN_FROM``) read every link once."""
+    ids = {int(household) for household in household_ids}
+    if not ids:
+        return {}
+    if len(ids) >= LINK_SCAN_FROM:
+        roots = _components(_link_rows(None))
+    else:
+        edges: list[tuple[int, int]] = []
+        known, frontier = set(ids), set(ids)
+        while frontier:
+            found = [row for row in _link_rows(frontier) if row[0] != row[1]]
+            edges += found
+            reached = {household for row in found for household in row}
+            frontier = reached - known
+            known |= reached
+        roots = _components(edges)
+    members: dict[int, set[int]] = defaultdict(set)
+    for household, root in roots.items():
+        members[root].add(household)
+    return {
+        household: members[roots[household]] - {household} if household in roots else set()
+        for household in ids
+    }
+
+
+# --- Plans, selections, receipts ------------------------------------------------------------
+
+
+def plans(user: Any, action: str = VIEW) -> QuerySet[AssistancePlan]:
+    """Plans ``user`` may see (or change, ``action="change"``), newest first."""
+    return scope(AssistancePlan.objects.all(), user, action).select_related(
+        "organisation",
+        "programme",
+        "donor",
+        "funding",
+        "location",
+        "criteria_version__criteria_set",
+    )
+
+
+def plan_detail(user: Any, pk: int) -> AssistancePlan:
+    """One plan with its items; ``AssistancePlan.DoesNotExist`` when out of scope."""
+    return plans(user).prefetch_related("items").get(pk=pk)
+
+
+def plan_items(user: Any, plan: AssistancePlan) -> QuerySet[PlanItem]:
+    return scope(PlanItem.objects.filter(plan=plan), user, VIEW).order_by("assistance_type")
+
+
+def selections(user: Any, plan: AssistancePlan | None = None) -> QuerySet[Selection]:
+    """Selections in scope, the latest first (a plan's latest is its beneficiary list)."""
+    found = scope(Selection.objects.all(), user, VIEW)
+    if plan is not None:
+        found = found.filter(plan=plan)
+    return (
+        found.select_related("plan", "criteria_version__criteria_set", "run_by")
+        .prefetch_related("areas")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def latest_selection(user: Any, plan: AssistancePlan) -> Selection | None:
+    return selections(user, plan).first()
+
+
+def selection_entries(
+    user: Any, selection: Selection, *, included: bool | None = None
+) -> QuerySet[SelectionEntry]:
+    """A selection's households in rank order: only the beneficiaries (``included=True``), only
+    those left out with their reasons (``False``) or all (None)."""
+    found = scope(SelectionEntry.objects.filter(selection=selection), user, VIEW)
+    if included is not None:
+        found = found.filter(included=included)
+    return found.select_related(
+        "household__area", "other_household", "earlier_receipt__plan"
+    ).order_by("rank")
+
+
+def receipts(
+    user: Any, *, plan: AssistancePlan | None = None, household: Household | None = None
+) -> QuerySet[Receipt]:
+    """Receipts in scope, the latest first, for one plan or household when given."""
+    found = scope(Receipt.objects.all(), user, VIEW)
+    if plan is not None:
+        found = found.filter(plan=plan)
+    if household is not None:
+        found = found.filter(household=household)
+    return found.select_related(
+        "plan", "item", "programme", "household", "person", "recorded_by", "overridden_by"
+    )
+
+
+def receipts_in_cycle(
+    household_ids: Iterable[int], assistance_type: str, cycle: str, *, programme: Any
+) -> list[Receipt]:
+    """Receipts of ``assistance_type`` in ``programme``'s ``cycle`` by any of ``household_ids``
+    (one indexed query; every organisation's), earliest first, with plan and household."""
+    return list(
+        Receipt.objects.filter(
+            programme_id=getattr(programme, "pk", programme),
+            cycle=normalise_cycle(cycle),
+            assistance_type=str(assistance_type),
+            household_id__in=sorted(household_ids),
+        )
+        .select_related("plan", "household")
+        .order_by("received_on", "pk")
+    )
+
+
+def earlier_receipt(
+    household: Household | int, assistance_type: str, cycle: str, *, programme: Any
+) -> Receipt | None:
+    """The receipt that makes another of ``assistance_type`` in ``programme``'s ``cycle`` a
+    double assistance for ``household``: its own earliest, else the earliest of a household
+    linked to it (``linked_households``); None when there is none. Looks across every
+    organisation; a constant few queries however many receipts are stored."""
+    household_id = int(getattr(household, "pk", household))
+    linked = linked_households([household_id])[household_id]
+    return first_receipt(
+        receipts_in_cycle({household_id, *linked}, assistance_type, cycle, programme=programme),
+        household_id,
+    )
+
+
+def first_receipt(found: list[Receipt], household_id: int) -> Receipt | None:
+    """Of ``found`` (earliest first), the household's own, else the earliest."""
+    own = [receipt for receipt in found if receipt.household_id == household_id]
+    return (own or found or [None])[0]

@@ -1,5 +1,7 @@
-"""Every write to the vulnerability criteria: creating and changing a criteria set, and
-publishing a new version of its criteria.
+"""Every write of vulnerability targeting and assistance. Here: creating and changing a criteria
+set, and publishing a new version of its criteria. Re-exported from their own modules: plans
+and their items (``plans``), running a selection (``selection``) and recording receipts with
+the double-assistance rule (``receipts``).
 
 A published version is never changed: editing a set's criteria publishes the next version.
 Only programme managers and system administrators (the change-programmes capability) manage
@@ -18,11 +20,38 @@ from django.utils.translation import gettext as _
 from marsad.assistance import scoring
 from marsad.assistance.explanations import problem_text
 from marsad.assistance.models import CriteriaSet, CriteriaSetVersion, Criterion
+from marsad.assistance.plans import (
+    is_supervisor,
+    plan_approve,
+    plan_close,
+    plan_create,
+    plan_item_add,
+    plan_item_remove,
+    plan_item_update,
+    plan_update,
+)
+from marsad.assistance.receipts import AlreadyAssisted, receipt_record
+from marsad.assistance.selection import selection_run
 from marsad.core import services
 from marsad.core.roles import Capability
 from marsad.core.scoping import CHANGE, can, has_capability
 
-__all__ = ["criteria_set_create", "criteria_set_update", "criteria_version_publish"]
+__all__ = [
+    "AlreadyAssisted",
+    "criteria_set_create",
+    "criteria_set_update",
+    "criteria_version_publish",
+    "is_supervisor",
+    "plan_approve",
+    "plan_close",
+    "plan_create",
+    "plan_item_add",
+    "plan_item_remove",
+    "plan_item_update",
+    "plan_update",
+    "receipt_record",
+    "selection_run",
+]
 
 SET_FIELDS = frozenset({"name", "description", "programme", "is_active"})
 CRITERION_FIELDS = frozenset({"kind", "weight", "parameter", "label"})

@@ -86,14 +86,17 @@ class CriteriaSet(TimeStampedModel):
 
 class _ImmutableQuerySet(models.QuerySet):
     def update(self, **kwargs: Any) -> int:
-        raise PermissionError("A published criteria version is never changed; publish a new one.")
+        raise PermissionError(self.model.immutable_changed)
 
     def delete(self) -> tuple[int, dict[str, int]]:
-        raise PermissionError("A published criteria version is never deleted.")
+        raise PermissionError(self.model.immutable_deleted)
 
 
 class _Immutable(models.Model):
     """Written once, when its version is published; never updated or deleted."""
+
+    immutable_changed = "A published criteria version is never changed; publish a new one."
+    immutable_deleted = "A published criteria version is never deleted."
 
     objects = _ImmutableQuerySet.as_manager()
 
@@ -102,13 +105,11 @@ class _Immutable(models.Model):
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if not self._state.adding:
-            raise PermissionError(
-                "A published criteria version is never changed; publish a new one."
-            )
+            raise PermissionError(self.immutable_changed)
         super().save(*args, **kwargs)
 
     def delete(self, *args: Any, **kwargs: Any) -> Any:
-        raise PermissionError("A published criteria version is never deleted.")
+        raise PermissionError(self.immutable_deleted)
 
 
 class CriteriaSetVersion(_Immutable):
