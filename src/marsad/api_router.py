@@ -13,6 +13,7 @@ API_MODULES = [
     "marsad.displacement.api_aggregates",
     "marsad.registry.api",
     "marsad.linkage.api",
+    "marsad.assistance.api",
 ]
 
 router = DefaultRouter()

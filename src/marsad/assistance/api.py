@@ -1,0 +1,3 @@
+"""REST API of assistance: routes for marsad.api_router."""
+
+ROUTES: list = []

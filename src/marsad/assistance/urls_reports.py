@@ -1,0 +1,3 @@
+"""Assistance pages (urls_reports): filled by the views of this part."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Assistance pages (urls_ui): filled by the views of this part."""
+
+urlpatterns: list = []
