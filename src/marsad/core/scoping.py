@@ -5,6 +5,7 @@ says how it is owned with a ``scope_spec`` class attribute; a user's active memb
 which organisation, role, programmes and areas they act in (see ``core.roles``).
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,6 +28,10 @@ class ScopeSpec:
                  sensitivity level.
       personal   a user's own record (``owner``), e.g. their background tasks.
       audit      the audit log: only for holders of the view-audit capability.
+
+    narrow: an optional ``narrow(user, membership) -> Q | None`` that an owned model's app adds
+      to what a membership grants (None: nothing more), e.g. ``border`` narrowing a border
+      officer's membership to the crossing points they are posted at.
     """
 
     REFERENCE = "reference"
@@ -41,6 +46,7 @@ class ScopeSpec:
     sensitivity: str | None = None
     owner: str | None = None
     change_capability: Capability = Capability.CHANGE_RECORDS
+    narrow: "Callable[[Any, MembershipScope], Q | None] | None" = None
 
 
 @dataclass(frozen=True)
@@ -170,6 +176,10 @@ def scope(queryset: QuerySet, user: Any, action: str = VIEW) -> QuerySet:
         condition = _membership_filter(spec, membership, action)
         if condition is None:
             continue
+        if spec.narrow is not None:
+            narrowing = spec.narrow(user, membership)
+            if narrowing is not None:
+                condition &= narrowing
         if not condition:  # an empty Q: this membership sees everything
             return queryset
         granted |= condition
