@@ -541,3 +541,17 @@ def test_a_full_run_in_the_background(ngo, mission, django_capture_on_commit_cal
     assert task.message.startswith("Whole registry")
     with pytest.raises(PermissionDenied):
         tasks.full_run_start(actor=member("case_worker", ngo))
+
+
+def test_each_database_keeps_its_files_apart(settings, tmp_path, monkeypatch):
+    """Two installations sharing a disk (a test database, a bench) never overwrite each
+    other's prepared registry."""
+    settings.MARSAD_LINKAGE_CACHE_DIR = str(tmp_path)
+    monkeypatch.setattr(snapshot, "_database", lambda: "db-one")
+    first = snapshot.cache_dir()
+    monkeypatch.setattr(snapshot, "_database", lambda: "db-two")
+    second = snapshot.cache_dir()
+    assert first != second
+    assert first.parent == second.parent == tmp_path
+    assert first.is_dir()
+    assert second.is_dir()

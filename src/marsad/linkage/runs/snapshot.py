@@ -18,6 +18,7 @@ duplicates panel (``marsad.linkage.matching``), which scores in Python without D
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import uuid
@@ -53,8 +54,12 @@ Progress = Callable[[str], None]
 
 
 def cache_dir() -> Path:
+    """The files of the database in use: a folder of its own under ``MARSAD_LINKAGE_CACHE_DIR``
+    (default ``var/linkage``), so installations sharing a disk — a test database, a bench —
+    never make each other rebuild a million persons' snapshot."""
     configured = getattr(settings, "MARSAD_LINKAGE_CACHE_DIR", None)
-    directory = Path(configured) if configured else Path(settings.VAR_DIR) / "linkage"
+    base = Path(configured) if configured else Path(settings.VAR_DIR) / "linkage"
+    directory = base / hashlib.sha256(_database().encode()).hexdigest()[:16]
     directory.mkdir(parents=True, exist_ok=True)
     return directory
 
