@@ -254,6 +254,7 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
         "HouseholdStatusEnum": "marsad.registry.models.HouseholdStatus",
+        "CrossingDecisionEnum": "marsad.border.models.Decision",
     },
     # Swagger UI from the drf-spectacular-sidecar package, never from a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
@@ -295,6 +296,10 @@ MARSAD_HOUSEHOLD_SIZE_CAMP = int(os.environ.get("MARSAD_HOUSEHOLD_SIZE_CAMP", "5
 # them when trained).
 MARSAD_LINKAGE_AUTO_LINK = float(os.environ.get("MARSAD_LINKAGE_AUTO_LINK", "0.99"))
 MARSAD_LINKAGE_REVIEW = float(os.environ.get("MARSAD_LINKAGE_REVIEW", "0.8"))
+# The embedded DuckDB of a linkage run holds at most this much memory and spills the rest to
+# MARSAD_LINKAGE_DUCKDB_TEMP (default: a folder in the system's temporary directory).
+MARSAD_LINKAGE_DUCKDB_MEMORY = os.environ.get("MARSAD_LINKAGE_DUCKDB_MEMORY", "4GB")
+MARSAD_LINKAGE_DUCKDB_TEMP = os.environ.get("MARSAD_LINKAGE_DUCKDB_TEMP", "")
 # The registration form's "possibly already registered" panel asks this function first (the
 # trained model, when one is in use); empty: the registry's own key-based rules.
 MARSAD_DUPLICATE_FINDER = os.environ.get(

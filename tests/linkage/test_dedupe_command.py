@@ -335,3 +335,41 @@ def test_the_command_line_exits_non_zero_with_the_message(tmp_path):
     assert result.returncode != 0
     assert "the required column record_id is missing" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_an_unknown_engine_is_refused(tmp_path):
+    path = _write_rows(tmp_path / "persons.csv", ROWS)
+    with pytest.raises(CommandError, match=r"--engine: invalid choice: 'hadoop'"):
+        dedupe(path, tmp_path / "out", "--engine", "hadoop")
+    assert not (tmp_path / "out").exists()
+
+
+def test_the_duckdb_engine_is_the_default_and_can_be_named(tmp_path):
+    path = _write_rows(tmp_path / "persons.csv", ROWS)
+    stdout = dedupe(path, tmp_path / "out", "--engine", "duckdb")
+    default = dedupe(path, tmp_path / "default")
+    assert "engine:" not in stdout
+    assert default.replace(str(tmp_path / "default"), str(tmp_path / "out")) == stdout
+    for name in ("clusters.csv", "pairs.csv"):
+        assert (tmp_path / "out" / name).read_bytes() == (tmp_path / "default" / name).read_bytes()
+
+
+@pytest.mark.django_db
+def test_a_model_version_of_the_registry_scores_the_file(tmp_path):
+    from marsad.linkage.models import ModelVersion
+
+    path = _write_rows(tmp_path / "persons.csv", ROWS)
+    dedupe(path, tmp_path / "trained")
+    model = json.loads((tmp_path / "trained" / "model.json").read_text(encoding="utf-8"))
+    ModelVersion.objects.create(
+        version=7, model=model, auto_link_threshold=0.99, review_threshold=0.8
+    )
+    stdout = dedupe(path, tmp_path / "out", "--model-version", "7")
+    assert "model: the saved model v7 from the registry (not retrained)" in stdout
+    for name in ("clusters.csv", "pairs.csv"):
+        assert (tmp_path / "out" / name).read_bytes() == (tmp_path / "trained" / name).read_bytes()
+    with pytest.raises(CommandError, match=r"there is no model v8; see `marsad linkage models`"):
+        dedupe(path, tmp_path / "missing", "--model-version", "8")
+    assert not (tmp_path / "missing").exists()
+    with pytest.raises(CommandError, match="not allowed with argument"):
+        dedupe(path, tmp_path / "both", "--model-version", "7", "--model", "model.json")

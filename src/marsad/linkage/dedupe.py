@@ -20,13 +20,17 @@ from marsad.linkage.model import (
     INPUT_COLUMNS,
     NAME_COLUMNS,
     PersonLinkage,
+    PreparedRecords,
     TrainingReport,
     evidence_columns,
     prepare,
 )
+from marsad.linkage.model.spark import SparkUnavailable
 
 DEFAULT_THRESHOLD = 0.95
 DEFAULT_REVIEW_THRESHOLD = 0.5
+#: Where the model runs: embedded DuckDB, or Spark (``marsad.linkage.model.spark``).
+ENGINES = ("duckdb", "spark")
 
 
 class InputError(Exception):
@@ -58,6 +62,8 @@ class DedupeSummary:
     trained_here: bool
     ignored_columns: list[str]
     output_dir: Path
+    engine: str = "DuckDB"
+    model_source: str = "the saved model given with --model"
 
     def lines(self) -> list[str]:
         """The summary as lines of plain text."""
@@ -77,12 +83,14 @@ class DedupeSummary:
         if self.ignored_columns:
             lines.append(f"columns ignored: {', '.join(self.ignored_columns)}")
         if not self.trained_here:
-            lines.append("model: the saved model given with --model (not retrained)")
+            lines.append(f"model: {self.model_source} (not retrained)")
         elif self.training.expectation_maximisation:
             lines.append("model: trained on this file (u by random sampling, m by EM)")
         else:
             lines.append("model: default m and u probabilities (not trained on this file)")
         lines += [f"note: {note}" for note in self.training.notes]
+        if self.engine != "DuckDB":
+            lines.append(f"engine: {self.engine}")
         lines.append(f"written: {self.output_dir / 'clusters.csv'}, pairs.csv, model.json")
         return lines
 
@@ -170,10 +178,6 @@ def read_input(path: Path) -> InputFile:
     return InputFile(records=records, encoding=encoding, ignored_columns=ignored)
 
 
-def _quote(path: Path) -> str:
-    return "'" + str(path).replace("'", "''") + "'"
-
-
 def _pairs_query(model: dict[str, Any], table: str, *, threshold: float, review: float) -> str:
     selected = [
         "record_id_l",
@@ -201,31 +205,102 @@ def run_dedupe(
     threshold: float = DEFAULT_THRESHOLD,
     review_threshold: float = DEFAULT_REVIEW_THRESHOLD,
     model_path: Path | None = None,
+    model: dict[str, Any] | None = None,
+    model_name: str | None = None,
     seed: int = 42,
+    engine: str = "duckdb",
+    spark_master: str | None = None,
     log_level: int = logging.ERROR,
 ) -> DedupeSummary:
     """Deduplicate the persons in ``input_path``; write clusters.csv, pairs.csv and model.json.
 
     Pairs at or above ``threshold`` are linked into clusters; pairs from ``review_threshold`` up
-    are written to pairs.csv too (decision "review") for a clerk to look at.
+    are written to pairs.csv too (decision "review") for a clerk to look at. A saved model is
+    read from ``model_path``, or given as ``model`` (a model version's JSON, called
+    ``model_name`` in messages); without one the model is trained on the file. ``engine`` "spark"
+    runs the same model on Spark: the session this process already runs, or a new one on
+    ``spark_master`` (default: every core of this machine); it raises
+    :class:`~marsad.linkage.model.spark.SparkUnavailable` when Spark cannot run here.
     """
     if not 0 < review_threshold <= threshold < 1:
         raise InputError("thresholds must satisfy 0 < --review-threshold <= --threshold < 1")
-    saved_model = None
+    if engine not in ENGINES:
+        raise InputError(f"unknown engine {engine!r}: use one of {', '.join(ENGINES)}")
+    if engine == "spark":
+        from marsad.linkage.model.spark import active_session, spark_problem
+
+        problem = None if active_session() is not None else spark_problem()
+        if problem:
+            raise SparkUnavailable(problem)
+    if model is not None and model_path is not None:
+        raise InputError("give one saved model, not both --model and --model-version")
+    saved_model = model
     if model_path is not None:
+        model_name = str(model_path)
         try:
             saved_model = json.loads(model_path.read_text(encoding="utf-8"))
         except (OSError, ValueError) as error:
             raise InputError(f"cannot read the model {model_path}: {error}") from error
+    source_note = f"the saved model {model_name}" if model is not None else None
     source = read_input(input_path)
     prepared = prepare(source.records)
     output_dir.mkdir(parents=True, exist_ok=True)
+    if engine == "duckdb":
+        linkage = _linkage(PersonLinkage, prepared, saved_model, model_name, log_level=log_level)
+        summary = _score(
+            linkage, source, output_dir, saved_model, threshold, review_threshold, seed, "DuckDB"
+        )
+        return _noted(summary, source_note)
+    from marsad.linkage.model.spark import SparkPersonLinkage, spark_session
+
+    with spark_session(spark_master, log_level=log_level) as spark:
+        linkage = _linkage(
+            SparkPersonLinkage, prepared, saved_model, model_name, log_level=log_level, spark=spark
+        )
+        name = f"Spark {spark.version} ({spark.sparkContext.master})"
+        try:
+            summary = _score(
+                linkage, source, output_dir, saved_model, threshold, review_threshold, seed, name
+            )
+        finally:
+            linkage.close()
+    return _noted(summary, source_note)
+
+
+def _noted(summary: DedupeSummary, model_source: str | None) -> DedupeSummary:
+    if model_source:
+        summary.model_source = model_source
+    return summary
+
+
+def _linkage(
+    kind: type[PersonLinkage],
+    prepared: PreparedRecords,
+    saved_model: dict[str, Any] | None,
+    model_name: str | None,
+    **options: Any,
+) -> PersonLinkage:
     try:
-        linkage = PersonLinkage(prepared, model=saved_model, log_level=log_level)
+        return kind(prepared, model=saved_model, **options)
+    except SparkUnavailable:
+        raise
     except Exception as error:  # Splink validates a saved model as it loads it
         if saved_model is None:
             raise
-        raise InputError(f"the model {model_path} cannot be used: {error}") from error
+        raise InputError(f"the model {model_name} cannot be used: {error}") from error
+
+
+def _score(
+    linkage: PersonLinkage,
+    source: InputFile,
+    output_dir: Path,
+    saved_model: dict[str, Any] | None,
+    threshold: float,
+    review_threshold: float,
+    seed: int,
+    engine: str,
+) -> DedupeSummary:
+    """Train (unless a model was given), score, cluster and write the three files."""
     report = TrainingReport() if saved_model else linkage.train(seed=seed)
     model = linkage.model()
     (output_dir / "model.json").write_text(
@@ -235,13 +310,11 @@ def run_dedupe(
     clustered = linkage.cluster(predictions, threshold=threshold)
     table, clusters_table = predictions.physical_name, clustered.physical_name
     pairs_sql = _pairs_query(model, table, threshold=threshold, review=review_threshold)
-    linkage.execute(
-        f"COPY ({pairs_sql}) TO {_quote(output_dir / 'pairs.csv')} (HEADER, DELIMITER ',')"
-    )
-    linkage.execute(
-        f"COPY (SELECT record_id, cluster_id FROM {clusters_table} "  # noqa: S608
-        f"ORDER BY cluster_id, record_id) "
-        f"TO {_quote(output_dir / 'clusters.csv')} (HEADER, DELIMITER ',')"
+    linkage.write_csv(pairs_sql, output_dir / "pairs.csv")
+    linkage.write_csv(
+        f"SELECT record_id, cluster_id FROM {clusters_table} "  # noqa: S608
+        f"ORDER BY cluster_id, record_id",
+        output_dir / "clusters.csv",
     )
     counts = linkage.execute(
         f"SELECT (SELECT count(*) FROM {table}),"  # noqa: S608
@@ -249,22 +322,23 @@ def run_dedupe(
         f" (SELECT count(*) FROM {table} WHERE match_probability >= {threshold}),"
         f" (SELECT count(DISTINCT cluster_id) FROM {clusters_table}),"
         f" (SELECT count(*) FROM (SELECT cluster_id FROM {clusters_table}"
-        f"   GROUP BY cluster_id HAVING count(*) > 1))"
+        f"   GROUP BY cluster_id HAVING count(*) > 1) AS shared)"
     )[0]
     scored, written, links, clusters, multi = counts
     return DedupeSummary(
-        records=prepared.record_count,
+        records=linkage.prepared.record_count,
         encoding=source.encoding,
         pairs_scored=scored,
         pairs_written=written,
         links=links,
         clusters=clusters,
         clusters_with_duplicates=multi,
-        malformed_dates=prepared.malformed_dates,
+        malformed_dates=linkage.prepared.malformed_dates,
         training=report,
         trained_here=saved_model is None,
         ignored_columns=source.ignored_columns,
         output_dir=output_dir,
+        engine=engine,
     )
 
 

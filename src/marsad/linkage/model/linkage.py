@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
+import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from marsad.linkage.model.records import PreparedRecords
@@ -86,6 +88,19 @@ def repair_model(model: dict[str, Any]) -> list[str]:
     return notes
 
 
+def duckdb_config() -> dict[str, str]:
+    """The run's DuckDB limits: ``MARSAD_LINKAGE_DUCKDB_MEMORY`` of memory, the rest spilled
+    to ``MARSAD_LINKAGE_DUCKDB_TEMP`` (a million persons' blocked pairs outgrow a server's
+    memory otherwise: DuckDB takes 80% of it by default)."""
+    from django.conf import settings as django_settings
+
+    memory = getattr(django_settings, "MARSAD_LINKAGE_DUCKDB_MEMORY", "") or "4GB"
+    spill = getattr(django_settings, "MARSAD_LINKAGE_DUCKDB_TEMP", "") or str(
+        Path(tempfile.gettempdir()) / "marsad-duckdb"
+    )
+    return {"memory_limit": memory, "temp_directory": spill}
+
+
 @dataclass
 class TrainingReport:
     """What training did, for the summary a user reads."""
@@ -95,7 +110,10 @@ class TrainingReport:
 
 
 class PersonLinkage:
-    """One linkage run over prepared records, on its own in-memory DuckDB database."""
+    """One linkage run over prepared records, on its own in-memory DuckDB database.
+
+    :class:`marsad.linkage.model.spark.SparkPersonLinkage` runs the same model on Spark.
+    """
 
     def __init__(
         self,
@@ -104,15 +122,22 @@ class PersonLinkage:
         model: dict[str, Any] | None = None,
         log_level: int = logging.ERROR,
     ) -> None:
-        # Splink and DuckDB are imported when a run starts, not when Django loads the command.
-        from splink import DuckDBAPI
-
         self.log_level = log_level
         self.prepared = prepared
-        self.db_api = DuckDBAPI()
-        self.input = self.db_api.register(prepared.table, dataset_display_name="persons")
+        self.db_api = self._database()
+        self.input = self._register(prepared)
         self.trained = model is not None
         self.linker = self._linker(model or settings())
+
+    def _database(self) -> Any:
+        # Splink and DuckDB are imported when a run starts, not when Django loads the command.
+        import duckdb
+        from splink import DuckDBAPI
+
+        return DuckDBAPI(connection=duckdb.connect(config=duckdb_config()))
+
+    def _register(self, prepared: PreparedRecords) -> Any:
+        return self.db_api.register(prepared.table, dataset_display_name="persons")
 
     def _linker(self, model: dict[str, Any]) -> Any:
         from splink import Linker
@@ -202,6 +227,14 @@ class PersonLinkage:
     def execute(self, query: str) -> list[tuple[Any, ...]]:
         """Run SQL on this run's DuckDB connection (tables: ``SplinkDataFrame.physical_name``)."""
         return self.db_api.duckdb_con.execute(query).fetchall()
+
+    def write_csv(self, query: str, path: Path) -> None:
+        """Write the rows of ``query`` to ``path`` as CSV with a header row."""
+        quoted = "'" + str(path).replace("'", "''") + "'"
+        self.db_api.duckdb_con.execute(f"COPY ({query}) TO {quoted} (HEADER, DELIMITER ',')")
+
+    def close(self) -> None:
+        """Free what the run holds (the in-memory database goes with the object)."""
 
 
 def _brief(error: Exception) -> str:

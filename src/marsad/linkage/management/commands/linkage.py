@@ -2,7 +2,8 @@
 
 ``dedupe INPUT.csv --output DIR`` is the black-box interface of ARCHITECTURE.md: person records
 in, ``clusters.csv`` (every record with its cluster) and ``pairs.csv`` (scored pairs with the
-evidence for each field) out, plus the trained ``model.json``.
+evidence for each field) out, plus the trained ``model.json``; ``--engine spark`` runs the same
+model (``--model`` file or ``--model-version`` of the registry) on Spark.
 
 The other verbs work on the registry: ``run`` (a full run: trains a new model version, puts it
 in use, writes candidate pairs and links clusters), ``match`` (an incremental run for some
@@ -22,9 +23,11 @@ from django.utils.dateparse import parse_date, parse_datetime
 from marsad.linkage.dedupe import (
     DEFAULT_REVIEW_THRESHOLD,
     DEFAULT_THRESHOLD,
+    ENGINES,
     InputError,
     run_dedupe,
 )
+from marsad.linkage.model.spark import SparkUnavailable
 
 
 class Command(BaseCommand):
@@ -68,11 +71,39 @@ class Command(BaseCommand):
                 f"--threshold for clerical review (default {DEFAULT_REVIEW_THRESHOLD})."
             ),
         )
-        dedupe.add_argument(
+        saved = dedupe.add_mutually_exclusive_group()
+        saved.add_argument(
             "--model", help="A model.json from an earlier run: score with it instead of training."
+        )
+        saved.add_argument(
+            "--model-version",
+            type=int,
+            metavar="VERSION",
+            help=(
+                "A model version of the registry (see `marsad linkage models`): score with it "
+                "instead of training."
+            ),
         )
         dedupe.add_argument(
             "--seed", type=int, default=42, help="Seed of the random sampling (default 42)."
+        )
+        dedupe.add_argument(
+            "--engine",
+            choices=ENGINES,
+            default="duckdb",
+            help=(
+                "Where the model runs: duckdb (embedded, the default) or spark (the same model "
+                "on Spark, for files one machine cannot hold; needs pyspark and Java 17 or later)."
+            ),
+        )
+        dedupe.add_argument(
+            "--spark-master",
+            metavar="URL",
+            help=(
+                "With --engine spark: the Spark master to start a session on, local[N] for N "
+                "cores of this machine or a cluster's URL such as spark://host:7077 (default "
+                "local[*], every core of this machine)."
+            ),
         )
 
         subcommands.add_parser(
@@ -189,6 +220,16 @@ class Command(BaseCommand):
         self.stdout.write(f"v{version.version} is now in use")
 
     def _dedupe(self, options: dict[str, Any]) -> None:
+        model = model_name = None
+        if options["model_version"] is not None:
+            from marsad.linkage.models import ModelVersion
+
+            version = ModelVersion.objects.filter(version=options["model_version"]).first()
+            if version is None:
+                raise CommandError(
+                    f"there is no model v{options['model_version']}; see `marsad linkage models`"
+                )
+            model, model_name = version.model, f"v{version.version} from the registry"
         try:
             summary = run_dedupe(
                 Path(options["input"]),
@@ -196,11 +237,15 @@ class Command(BaseCommand):
                 threshold=options["threshold"],
                 review_threshold=options["review_threshold"],
                 model_path=Path(options["model"]) if options["model"] else None,
+                model=model,
+                model_name=model_name,
                 seed=options["seed"],
+                engine=options["engine"],
+                spark_master=options["spark_master"],
                 # Splink's own progress and training messages at -v 2 and above
                 log_level=logging.INFO if options["verbosity"] >= 2 else logging.ERROR,
             )
-        except InputError as error:
+        except (InputError, SparkUnavailable) as error:
             raise CommandError(str(error)) from error
         for line in summary.lines():
             self.stdout.write(line)
