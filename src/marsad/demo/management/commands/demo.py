@@ -13,6 +13,7 @@ from typing import Any
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
+from marsad.border.demo import load_demo_border
 from marsad.demo.users import DEMO_PASSWORD, ensure_demo_contacts, ensure_demo_users
 from marsad.displacement.demo import load_demo_rounds
 from marsad.registry.demo import load_demo_registry
@@ -73,6 +74,9 @@ class Command(BaseCommand):
         self.stdout.write(self.style.MIGRATE_HEADING("Demo household registry"))
         _lines, registered = load_demo_registry(stdout=self.stdout)
         self.stdout.write(f"  record linkage: {run_demo_linkage(registered=registered)}")
+        self.stdout.write(self.style.MIGRATE_HEADING("Demo border data"))
+        for line in load_demo_border():
+            self.stdout.write(f"  {line}")
         self._print_logins(results, options)
         if options["no_serve"]:
             return
