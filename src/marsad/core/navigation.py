@@ -23,6 +23,8 @@ NAVIGATION = [
     NavItem(_("Dashboard"), "displacement:dashboard", capability=Capability.VIEW_AGGREGATES),
     NavItem(_("Assessments"), "displacement:round-list", capability=Capability.VIEW_RECORDS),
     NavItem(_("Registry"), "registry:household-list", capability=Capability.VIEW_PII),
+    NavItem(_("Assistance"), "assistance:plan-list", capability=Capability.VIEW_PII),
+    NavItem(_("Border"), "border:index", capability=Capability.VIEW_RESTRICTED),
     NavItem(_("Areas"), "geo:area-list"),
     NavItem(_("Organisations"), "partners:organisation-list"),
     NavItem(_("Programmes"), "partners:programme-list"),
