@@ -14,9 +14,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_writes_each_rows_values(ngo, areas):
-    people = [
-        register(ngo, areas["karkh"], [head(given_name=f"Name{n}")]).head for n in range(5)
-    ]
+    people = [register(ngo, areas["karkh"], [head(given_name=f"Name{n}")]).head for n in range(5)]
     untouched = register(ngo, areas["karkh"], [head(given_name="Untouched")]).head
     for n, person in enumerate(people):
         person.given_name = f"Renamed {n}"
