@@ -18,6 +18,7 @@ urlpatterns = [
     path("registry/", include("marsad.registry.urls")),
     path("linkage/", include("marsad.linkage.urls")),
     path("assistance/", include("marsad.assistance.urls")),
+    path("border/", include("marsad.border.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(router.urls)),

@@ -24,15 +24,26 @@ is not such an object gives an error result and the batch goes on. Blank lines a
 Exit status: 0 when every MRZ is valid, 1 when one or more is not (or an input line is bad),
 2 for a usage error (unknown option, bad --today or --language).
 
-A new verb (``screen`` next) is one more ``subcommands.add_parser`` in ``add_arguments`` and
-one more entry in ``handle``'s table.
+``screen --watchlist WL.csv --travellers T.csv --output HITS.csv [--threshold N]`` screens
+every traveller against the watchlist (``marsad.border.screening``; the columns are those of
+ARCHITECTURE.md, CSV or XLSX) and writes one row per pair scoring at least the threshold:
+``traveller_id, entry_id, score, explanation``. It prints one summary line (travellers
+screened, hits, time). Exit status: 0 when screened, 1 when a row of either file cannot be used
+(each such row is listed; nothing is written), 2 for a usage error or a file that cannot be
+used at all (missing column, not text).
+
+A new verb is one more ``subcommands.add_parser`` in ``add_arguments`` and one more entry in
+``handle``'s table.
 """
 
+import csv
 import io
 import json
 import sys
+import time
 from collections.abc import Iterable, Iterator
 from datetime import date
+from pathlib import Path
 from typing import IO, Any
 
 from django.conf import settings
@@ -41,13 +52,21 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from marsad.border.mrz import parse
+from marsad.border.screening import DEFAULT_THRESHOLD, WatchlistIndex
+from marsad.border.screening.files import FileProblem, read_travellers, read_watchlist
 
 USAGE_ERROR = 2
 INVALID = 1
+#: The columns of HITS.csv (ARCHITECTURE.md: traveller_id, entry_id, score, the explanation).
+HIT_COLUMNS = ("traveller_id", "entry_id", "score", "explanation")
+MAX_ROW_ERRORS = 50
 
 
 class Command(BaseCommand):
-    help = "Border management: read and verify the MRZ of passports, identity cards and visas."
+    help = (
+        "Border management: read and verify the MRZ of passports, identity cards and visas; "
+        "screen travellers against a watchlist."
+    )
     # call_command("border", "mrz", stdin=io.StringIO(...)) reads from the given stream.
     stealth_options = ("stdin",)
 
@@ -83,8 +102,51 @@ class Command(BaseCommand):
             + f" (default {settings.LANGUAGE_CODE}).",
         )
 
+        screen = subcommands.add_parser(
+            "screen",
+            help=(
+                "Screen travellers against a watchlist and write the hits (traveller_id, "
+                "entry_id, score, explanation) to a CSV file."
+            ),
+        )
+        screen.add_argument(
+            "--watchlist",
+            required=True,
+            type=Path,
+            help="CSV or XLSX: entry_id, full_name, aliases, birth_date, nationality, "
+            "document_number (and optionally reason, action, valid_from, valid_until).",
+        )
+        screen.add_argument(
+            "--travellers",
+            required=True,
+            type=Path,
+            help="CSV or XLSX: traveller_id, surname, given_names, birth_date, nationality, "
+            "document_number.",
+        )
+        screen.add_argument(
+            "--output", required=True, type=Path, help="Where to write the hits (CSV, UTF-8)."
+        )
+        screen.add_argument(
+            "--threshold",
+            type=float,
+            default=DEFAULT_THRESHOLD,
+            help=f"Lowest score (0-100) reported as a hit (default {DEFAULT_THRESHOLD}).",
+        )
+        screen.add_argument(
+            "--workers",
+            type=int,
+            default=1,
+            help="Processes screening at once (default 1; the index is shared, not copied).",
+        )
+        screen.add_argument(
+            "--language",
+            help="Language of the explanations and messages: "
+            + ", ".join(code for code, _name in settings.LANGUAGES)
+            + f" (default {settings.LANGUAGE_CODE}).",
+        )
+
     def handle(self, *args: Any, **options: Any) -> None:
-        handlers = {"mrz": self._mrz}
+        handlers = {"mrz": self._mrz, "screen": self._screen}
         language = options.get("language") or settings.LANGUAGE_CODE
         if language not in {code for code, _name in settings.LANGUAGES}:
             raise CommandError(
@@ -117,6 +179,104 @@ class Command(BaseCommand):
                 % {"invalid": invalid, "total": total},
                 returncode=INVALID,
             )
+
+    # --- screen -----------------------------------------------------------------------------
+
+    def _screen(self, options: dict[str, Any]) -> None:
+        started = time.perf_counter()
+        threshold = options["threshold"]
+        if not 0 <= threshold <= 100:
+            raise CommandError(
+                f"--threshold takes a score from 0 to 100, not {threshold:g}",
+                returncode=USAGE_ERROR,
+            )
+        try:
+            watchlist = read_watchlist(options["watchlist"])
+            travellers = read_travellers(options["travellers"])
+        except FileProblem as problem:
+            raise CommandError(str(problem), returncode=USAGE_ERROR) from problem
+        reports = (watchlist.report, travellers.report)
+        errors = [(report.name, error) for report in reports for error in report.errors]
+        if errors:
+            for name, error in errors[:MAX_ROW_ERRORS]:
+                self.stderr.write(f"{name}: {error}")
+            if len(errors) > MAX_ROW_ERRORS:
+                self.stderr.write(
+                    _("… and %(count)d more") % {"count": len(errors) - MAX_ROW_ERRORS}
+                )
+            raise CommandError(
+                _("%(count)d rows cannot be used; nothing was screened") % {"count": len(errors)},
+                returncode=INVALID,
+            )
+        for report in reports:
+            if report.missing_columns:
+                self.stderr.write(
+                    _("%(name)s: no column %(columns)s; treated as empty")
+                    % {"name": report.name, "columns": ", ".join(report.missing_columns)}
+                )
+            if report.ignored_columns:
+                self.stderr.write(
+                    _("%(name)s: columns ignored: %(columns)s")
+                    % {"name": report.name, "columns": ", ".join(report.ignored_columns)}
+                )
+            if report.malformed_dates:
+                shown = ", ".join(str(row) for row, _value in report.malformed_dates[:10])
+                more = " …" if len(report.malformed_dates) > 10 else ""
+                self.stderr.write(
+                    _(
+                        "%(name)s: birth dates not YYYY-MM-DD or YYYY, treated as missing, "
+                        "on rows %(rows)s"
+                    )
+                    % {"name": report.name, "rows": shown + more}
+                )
+        index = WatchlistIndex(watchlist.entries)
+        today = date.today()
+        hits = 0
+        travellers_hit = 0
+        try:
+            with options["output"].open("w", encoding="utf-8", newline="") as output:
+                writer = csv.writer(output)
+                writer.writerow(HIT_COLUMNS)
+                for _traveller, found in index.screen_many(
+                    travellers.travellers,
+                    threshold=threshold,
+                    on=today,
+                    workers=max(1, options["workers"]),
+                ):
+                    travellers_hit += bool(found)
+                    for hit in found:
+                        hits += 1
+                        writer.writerow(
+                            [
+                                hit.traveller_id,
+                                hit.entry_id,
+                                hit.score,
+                                hit.explanation.words(),
+                            ]
+                        )
+        except OSError as error:
+            raise CommandError(
+                f"cannot write {options['output']}: {error.strerror}", returncode=USAGE_ERROR
+            ) from error
+        malformed = sum(len(report.malformed_dates) for report in reports)
+        self.stdout.write(
+            _(
+                "screened %(travellers)d travellers against %(entries)d watchlist entries in "
+                "%(seconds).1f s; hits: %(hits)d (travellers with a hit: %(hit_travellers)d) at "
+                "threshold %(threshold)g; malformed birth dates treated as missing: "
+                "%(malformed)d; written to %(output)s"
+            )
+            % {
+                "travellers": len(travellers.travellers),
+                "entries": len(watchlist.entries),
+                "seconds": time.perf_counter() - started,
+                "hits": hits,
+                "hit_travellers": travellers_hit,
+                "threshold": threshold,
+                "malformed": malformed,
+                "output": options["output"],
+            }
+        )
 
 
 def _today(text: str | None) -> date:
