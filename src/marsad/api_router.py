@@ -14,6 +14,7 @@ API_MODULES = [
     "marsad.registry.api",
     "marsad.linkage.api",
     "marsad.assistance.api",
+    "marsad.border.api",
 ]
 
 router = DefaultRouter()
