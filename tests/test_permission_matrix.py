@@ -41,6 +41,12 @@ REFERENCE_CHANGERS = {"system_admin", "im_officer"}
 PROGRAMME_CHANGERS = {"system_admin", "programme_manager"}
 EXPORTERS = {"system_admin", "programme_manager", "im_officer", "partner_reporter"}
 RECORD_VIEWERS = PII_ROLES
+# Approve and close assistance plans: oversight or change-programmes.
+SUPERVISORS = {"system_admin", "programme_manager", "im_officer"}
+# Border pages need view-restricted; the matrix's border officer has no posting, so it has no
+# point to record at and sees no crossing, hit or case.
+BORDER_ROLES = {"system_admin", "programme_manager", "im_officer", "case_worker", "border_officer"}
+BORDER_RECORDERS = BORDER_ROLES - {"border_officer"}
 
 # Routes that need no row: Django's own machinery, or covered by a dedicated test.
 EXEMPT = {
@@ -73,6 +79,18 @@ def pii_other(granted: int = 200, *, anonymous: int, **by_role: int) -> dict[str
     table = only(PII_ROLES, 404, 403, anonymous=anonymous)
     table["system_admin"] = granted
     table.update(by_role)
+    return table
+
+
+def border_own(granted: int = 200, *, anonymous: int) -> dict[str, int]:
+    """A border record of the own organisation: the unposted border officer does not find it."""
+    return only(BORDER_ROLES, granted, 403, anonymous=anonymous, border_officer=404)
+
+
+def border_other(granted: int = 200, *, anonymous: int) -> dict[str, int]:
+    """Another organisation's border record: only the system administrator reaches it."""
+    table = only(BORDER_ROLES, 404, 403, anonymous=anonymous)
+    table["system_admin"] = granted
     return table
 
 
@@ -249,6 +267,191 @@ def task_run(world: World, which: str, role: str) -> dict[str, Any]:
     return {"pk": TaskRun.objects.create(kind="x", label="run", created_by=owner).pk}
 
 
+def _next(world: World, name: str) -> int:
+    world.objects[name] = world.objects.get(name, 0) + 1
+    return world.objects[name]
+
+
+def _criteria_version(world: World, which: str) -> Any:
+    """A published criteria version of a new set of the own or the other organisation."""
+    from tests.assistance.factories import criteria_set, publish
+
+    organisation = world.own if which == "own" else world.other
+    number = _next(world, "criteria_sets")
+    return publish(criteria_set(organisation, name=f"Matrix criteria {number}"))
+
+
+def _assistance_plan(
+    world: World, which: str, *, approve: bool = True, criteria: bool = False
+) -> Any:
+    """A plan (one in-kind grant item) of the own or the other organisation in Al-Basrah."""
+    from tests.assistance.factories import plan
+
+    organisation = world.own if which == "own" else world.other
+    extra = {"criteria_version": _criteria_version(world, which)} if criteria else {}
+    return plan(
+        organisation,
+        world.programme,
+        world.areas["basrah"],
+        code=f"MATRIX-{which.upper()}-{_next(world, 'assistance_plans')}",
+        approve=approve,
+        **extra,
+    )
+
+
+def _assistance_household(world: World, which: str) -> Any:
+    from tests.registry.factories import register
+
+    return register(world.own if which == "own" else world.other, world.areas["zubair"])
+
+
+def _assistance_selection(world: World, which: str) -> tuple[Any, Any]:
+    """A selection run on a new plan with criteria, and the household it considered."""
+    import datetime
+
+    from marsad.assistance import services as assistance
+
+    chosen = _assistance_plan(world, which, criteria=True)
+    family = _assistance_household(world, which)
+    found = assistance.selection_run(
+        actor=None, plan=chosen, statuses=["displaced"], as_of=datetime.date(2026, 3, 1)
+    )
+    return found, family
+
+
+def assistance_criteria_set(world: World, which: str, role: str) -> dict[str, Any]:
+    return {"pk": _criteria_version(world, which).criteria_set_id}
+
+
+def assistance_criteria_version(world: World, which: str, role: str) -> dict[str, Any]:
+    return {"pk": _criteria_version(world, which).pk}
+
+
+def assistance_draft_plan(world: World, which: str, role: str) -> dict[str, Any]:
+    return {"pk": _assistance_plan(world, which, approve=False).pk}
+
+
+def assistance_approved_plan(world: World, which: str, role: str) -> dict[str, Any]:
+    return {"pk": _assistance_plan(world, which).pk}
+
+
+def assistance_plan_with_criteria(world: World, which: str, role: str) -> dict[str, Any]:
+    return {"pk": _assistance_plan(world, which, criteria=True).pk}
+
+
+def assistance_selection(world: World, which: str, role: str) -> dict[str, Any]:
+    return {"pk": _assistance_selection(world, which)[0].pk}
+
+
+def assistance_selection_entry(world: World, which: str, role: str) -> dict[str, Any]:
+    found, family = _assistance_selection(world, which)
+    return {"pk": found.pk, "household": family.pk}
+
+
+def assistance_selection_task(world: World, which: str, role: str) -> dict[str, Any]:
+    """A finished background selection started by the user (another partner's, for "other")."""
+    from marsad.assistance.tasks_selection import selection_task
+
+    found, _family = _assistance_selection(world, which)
+    owner = world.users.get(role) if which == "own" else world.users["partner_reporter_other"]
+    run = TaskRun.objects.create(
+        kind=selection_task.name,
+        label="selection",
+        created_by=owner,
+        status="succeeded",
+        result={"plan": found.plan_id, "selection": found.pk},
+    )
+    return {"pk": found.plan_id, "run": run.pk}
+
+
+def assistance_receipt(world: World, which: str, role: str) -> dict[str, Any]:
+    from tests.assistance.factories import receipt
+
+    chosen = _assistance_plan(world, which)
+    return {"pk": receipt(chosen, _assistance_household(world, which)).pk}
+
+
+def assistance_receipt_body(world: World, who: str) -> dict[str, Any]:
+    """A new household of the own organisation receiving the grant of the own approved plan."""
+    if "receipt_plan" not in world.objects:
+        world.objects["receipt_plan"] = _assistance_plan(world, "own")
+    return {
+        "plan": world.objects["receipt_plan"].pk,
+        "household": _assistance_household(world, "own").registration_number,
+        "received_on": "2026-02-01",
+    }
+
+
+def assistance_plan_body(world: World, who: str) -> dict[str, Any]:
+    return {
+        "code": f"NEW-{who.upper().replace('_', '-')}"[:32],
+        "title": f"Food parcels planned by {who}",
+        "organisation": world.own.code,
+        "programme": world.programme.code,
+        "location": "IQG02",
+        "start_date": "2026-01-10",
+        "cycle": "2026-R1",
+        "items": [{"assistance_type": "food_parcel", "quantity": "1"}],
+    }
+
+
+def assistance_version_body(world: World, who: str) -> dict[str, Any]:
+    return {
+        "criteria_set": _criteria_version(world, "own").criteria_set_id,
+        "criteria": [{"rule": "female_head", "weight": 3}, {"rule": "no_income", "weight": 2}],
+        "high_min": 5,
+        "medium_min": 2,
+    }
+
+
+def _border_crossing(world: World, which: str) -> Any:
+    from tests.border.factories import cross
+
+    where = world.objects["border_point" if which == "own" else "border_point_other"]
+    return cross(where, number=f"PM{_next(world, 'border_numbers'):05d}")
+
+
+def border_crossing(world: World, which: str, role: str) -> dict[str, Any]:
+    return {"pk": _border_crossing(world, which).pk}
+
+
+def border_case_open(world: World, which: str, role: str) -> dict[str, Any]:
+    return {"crossing": _border_crossing(world, which).pk}
+
+
+def border_case_open_document(world: World, which: str, role: str) -> dict[str, Any]:
+    return {"document": _border_crossing(world, which).document_id}
+
+
+def border_hit(world: World, which: str, role: str) -> dict[str, Any]:
+    """An open screening hit on a new crossing, against an entry of the own watchlist."""
+    from marsad.border import services
+    from tests.border.factories import entry, watchlist
+
+    crossing = _border_crossing(world, which)
+    if "border_entry" not in world.objects:
+        world.objects["border_entry"] = entry(watchlist(world.own))
+    match = services.ScreeningMatch(entry_id=world.objects["border_entry"].pk, score=90)
+    raised = services.hits_raise(
+        actor=None, document=crossing.document, crossing=crossing, matches=[match]
+    )
+    return {"pk": raised.created[0].pk}
+
+
+def border_case(world: World, which: str, role: str) -> dict[str, Any]:
+    from marsad.border import services
+
+    crossing = _border_crossing(world, which)
+    case = services.examination_open(
+        actor=None, document=crossing.document, crossing=crossing, suspicion="forged"
+    )
+    return {"pk": case.pk}
+
+
+def border_point_code(world: World, which: str, role: str) -> dict[str, Any]:
+    return {"code": world.objects["border_point"].code}
+
+
 MATRIX: list[Route] = [
     # --- registry
     Route("registry:household-list", only(PII_ROLES, 200, 403, anonymous=302)),
@@ -372,6 +575,314 @@ MATRIX: list[Route] = [
         only(PII_ROLES, 200, 403, anonymous=401),
         pii_other(anonymous=401),
         kwargs=source_record,
+    ),
+    # --- assistance pages: every page shows beneficiaries or receipts (record roles, their own
+    # organisation's only); criteria are managed by programme changers, plans approved and
+    # closed by supervisors, beneficiary lists downloaded by exporters
+    Route("assistance:plan-list", only(PII_ROLES, 200, 403, anonymous=302)),
+    Route("assistance:plan-create", only(PII_ROLES, 200, 403, anonymous=302)),
+    Route(
+        "assistance:plan-detail",
+        only(PII_ROLES, 200, 403, anonymous=302),
+        pii_other(anonymous=302),
+        kwargs=assistance_plan_with_criteria,
+    ),
+    Route(
+        "assistance:plan-edit",
+        only(PII_ROLES, 200, 403, anonymous=302),
+        pii_other(anonymous=302),
+        kwargs=assistance_plan_with_criteria,
+    ),
+    Route(
+        "assistance:plan-approve",
+        only(SUPERVISORS, 302, 403, anonymous=302),
+        pii_other(302, anonymous=302),
+        method="post",
+        kwargs=assistance_draft_plan,
+    ),
+    Route(
+        "assistance:plan-close",
+        only(SUPERVISORS, 302, 403, anonymous=302),
+        pii_other(302, anonymous=302),
+        method="post",
+        kwargs=assistance_plan_with_criteria,
+    ),
+    Route(
+        "assistance:selection-run",
+        only(PII_ROLES, 200, 403, anonymous=302),
+        pii_other(anonymous=302),
+        kwargs=assistance_plan_with_criteria,
+    ),
+    Route(
+        "assistance:selection-progress",
+        only(PII_ROLES, 302, 403, anonymous=302),
+        pii_other(302, anonymous=302),
+        kwargs=assistance_selection_task,
+    ),
+    Route(
+        "assistance:receipt-create",
+        only(PII_ROLES, 200, 403, anonymous=302),
+        pii_other(anonymous=302),
+        kwargs=assistance_plan_with_criteria,
+    ),
+    Route(
+        "assistance:receipt-import",
+        only(PII_ROLES, 200, 403, anonymous=302),
+        pii_other(anonymous=302),
+        kwargs=assistance_approved_plan,
+    ),
+    Route(
+        "assistance:selection-detail",
+        only(PII_ROLES, 200, 403, anonymous=302),
+        pii_other(anonymous=302),
+        kwargs=assistance_selection,
+    ),
+    Route(
+        "assistance:selection-entry",
+        only(PII_ROLES, 200, 403, anonymous=302),
+        pii_other(anonymous=302),
+        kwargs=assistance_selection_entry,
+    ),
+    Route(
+        "assistance:selection-xlsx",
+        only(EXPORTERS, 200, 403, anonymous=302),
+        only(EXPORTERS, 404, 403, anonymous=302, system_admin=200),
+        kwargs=assistance_selection,
+    ),
+    Route(
+        "assistance:selection-pdf",
+        only(EXPORTERS, 200, 403, anonymous=302),
+        only(EXPORTERS, 404, 403, anonymous=302, system_admin=200),
+        kwargs=assistance_selection,
+    ),
+    Route("assistance:criteria-set-list", only(PII_ROLES, 200, 403, anonymous=302)),
+    Route("assistance:criteria-set-create", only(PROGRAMME_CHANGERS, 200, 403, anonymous=302)),
+    Route(
+        "assistance:criteria-set-detail",
+        only(PII_ROLES, 200, 403, anonymous=302),
+        pii_other(anonymous=302),
+        kwargs=assistance_criteria_set,
+    ),
+    Route(
+        "assistance:criteria-set-edit",
+        only(PROGRAMME_CHANGERS, 200, 403, anonymous=302),
+        pii_other(anonymous=302),
+        kwargs=assistance_criteria_set,
+    ),
+    Route(
+        "assistance:criteria-version-create",
+        only(PROGRAMME_CHANGERS, 200, 403, anonymous=302),
+        pii_other(anonymous=302),
+        kwargs=assistance_criteria_set,
+    ),
+    Route(
+        "assistance:criteria-version-detail",
+        only(PII_ROLES, 200, 403, anonymous=302),
+        pii_other(anonymous=302),
+        kwargs=assistance_criteria_version,
+    ),
+    # --- assistance API: criteria (read by record roles; programme managers publish), plans
+    # (drafted by anyone who may change records of the organisation; approved and closed by
+    # supervisors), selections and receipts (personal data: record roles, their own
+    # organisation's only)
+    Route("assistance-criteria-set-list", only(PII_ROLES, 200, 403, anonymous=401)),
+    Route(
+        "assistance-criteria-set-detail",
+        only(PII_ROLES, 200, 403, anonymous=401),
+        pii_other(anonymous=401),
+        kwargs=assistance_criteria_set,
+    ),
+    Route("assistance-criteria-version-list", only(PII_ROLES, 200, 403, anonymous=401)),
+    Route(
+        "assistance-criteria-version-list",
+        only(PROGRAMME_CHANGERS, 201, 403, anonymous=401),
+        method="post",
+        data=assistance_version_body,
+    ),
+    Route(
+        "assistance-criteria-version-detail",
+        only(PII_ROLES, 200, 403, anonymous=401),
+        pii_other(anonymous=401),
+        kwargs=assistance_criteria_version,
+    ),
+    Route("assistance-plan-list", only(PII_ROLES, 200, 403, anonymous=401)),
+    Route(
+        "assistance-plan-list",
+        only(PII_ROLES, 201, 403, anonymous=401),
+        method="post",
+        data=assistance_plan_body,
+    ),
+    Route(
+        "assistance-plan-detail",
+        only(PII_ROLES, 200, 403, anonymous=401),
+        pii_other(anonymous=401),
+        kwargs=assistance_draft_plan,
+    ),
+    Route(
+        "assistance-plan-detail",
+        only(PII_ROLES, 200, 403, anonymous=401),
+        pii_other(anonymous=401),
+        method="patch",
+        kwargs=assistance_draft_plan,
+        data=lambda world, who: {"notes": "Checked on site."},
+    ),
+    Route(
+        "assistance-plan-approve",
+        only(SUPERVISORS, 200, 403, anonymous=401),
+        pii_other(anonymous=401),
+        method="post",
+        kwargs=assistance_draft_plan,
+    ),
+    Route(
+        "assistance-plan-close",
+        only(SUPERVISORS, 200, 403, anonymous=401),
+        pii_other(anonymous=401),
+        method="post",
+        kwargs=assistance_approved_plan,
+    ),
+    Route(
+        "assistance-plan-items",
+        only(PII_ROLES, 201, 403, anonymous=401),
+        pii_other(201, anonymous=401),
+        method="post",
+        kwargs=assistance_draft_plan,
+        data=lambda world, who: {"assistance_type": "food_parcel", "quantity": "1"},
+    ),
+    Route(
+        "assistance-plan-select",
+        only(PII_ROLES, 201, 403, anonymous=401),
+        pii_other(201, anonymous=401),
+        method="post",
+        kwargs=assistance_plan_with_criteria,
+        data=lambda world, who: {"as_of": "2026-03-01"},
+    ),
+    Route("assistance-selection-list", only(PII_ROLES, 200, 403, anonymous=401)),
+    Route(
+        "assistance-selection-detail",
+        only(PII_ROLES, 200, 403, anonymous=401),
+        pii_other(anonymous=401),
+        kwargs=assistance_selection,
+    ),
+    Route(
+        "assistance-selection-entries",
+        only(PII_ROLES, 200, 403, anonymous=401),
+        pii_other(anonymous=401),
+        kwargs=assistance_selection,
+    ),
+    Route("assistance-receipt-list", only(PII_ROLES, 200, 403, anonymous=401)),
+    Route(
+        "assistance-receipt-list",
+        only(PII_ROLES, 201, 403, anonymous=401),
+        method="post",
+        data=assistance_receipt_body,
+    ),
+    Route(
+        "assistance-receipt-detail",
+        only(PII_ROLES, 200, 403, anonymous=401),
+        pii_other(anonymous=401),
+        kwargs=assistance_receipt,
+    ),
+    # --- assistance reports: figures for everyone with aggregates (suppressed for aggregate
+    # viewers), in the API and on the report page with its downloads
+    Route("assistance-report-assisted-list", api(200, no_membership=403)),
+    Route("assistance-report-5w-list", api(200, no_membership=403)),
+    Route(
+        "assistance-report-export-list",
+        api(200, no_membership=403),
+        query="?report=5w&file_format=hxl",
+    ),
+    Route("assistance:reports", ui(200, no_membership=403)),
+    Route(
+        "assistance:reports-download",
+        ui(200, no_membership=403),
+        query="?report=governorate&format=xlsx",
+    ),
+    # --- border pages: crossings, hits and cases for roles cleared for restricted data, at the
+    # points of their own organisation; flow statistics for everyone with aggregates
+    Route("border:index", ui(200, no_membership=403)),
+    Route("border:counter", only(BORDER_RECORDERS, 200, 403, anonymous=302)),
+    Route(
+        "border:counter-read",
+        only(BORDER_RECORDERS, 200, 403, anonymous=302),
+        method="post",
+        data=lambda world, who: {"mrz": "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<"},
+    ),
+    Route(
+        "border:counter-done",
+        border_own(anonymous=302),
+        border_other(anonymous=302),
+        kwargs=border_crossing,
+    ),
+    Route("border:crossing-list", only(BORDER_ROLES, 200, 403, anonymous=302)),
+    Route(
+        "border:crossing-detail",
+        border_own(anonymous=302),
+        border_other(anonymous=302),
+        kwargs=border_crossing,
+    ),
+    Route("border:hit-list", only(BORDER_ROLES, 200, 403, anonymous=302)),
+    Route(
+        "border:hit-detail",
+        border_own(anonymous=302),
+        border_other(anonymous=302),
+        kwargs=border_hit,
+    ),
+    Route("border:case-list", only(BORDER_ROLES, 200, 403, anonymous=302)),
+    Route(
+        "border:case-open",
+        border_own(anonymous=302),
+        border_other(anonymous=302),
+        kwargs=border_case_open,
+    ),
+    Route(
+        "border:case-open-document",
+        border_own(anonymous=302),
+        border_other(anonymous=302),
+        kwargs=border_case_open_document,
+    ),
+    Route(
+        "border:case-detail",
+        border_own(anonymous=302),
+        border_other(anonymous=302),
+        kwargs=border_case,
+    ),
+    Route(
+        "border:case-close",
+        border_own(anonymous=302),
+        border_other(anonymous=302),
+        kwargs=border_case,
+    ),
+    Route("border:flows", ui(200, no_membership=403)),
+    Route("border:flows-export", ui(200, no_membership=403), query="?table=by_day&format=csv"),
+    # --- border API (recording a crossing is covered by tests/border/test_api.py)
+    Route("border-point-list", api()),
+    Route("border-point-detail", api(200, no_membership=404), kwargs=border_point_code),
+    Route("border-crossing-list", only(BORDER_ROLES, 200, 403, anonymous=401)),
+    Route(
+        "border-crossing-detail",
+        border_own(anonymous=401),
+        border_other(anonymous=401),
+        kwargs=border_crossing,
+    ),
+    Route("border-hit-list", only(BORDER_ROLES, 200, 403, anonymous=401)),
+    Route(
+        "border-hit-detail",
+        border_own(anonymous=401),
+        border_other(anonymous=401),
+        kwargs=border_hit,
+    ),
+    Route(
+        "border-hit-decide",
+        border_own(anonymous=401),
+        border_other(anonymous=401),
+        method="post",
+        kwargs=border_hit,
+        data=lambda world, who: {"status": "cleared", "note": "Not the listed person."},
+    ),
+    Route(
+        "border-flows-list",
+        api(200, no_membership=403),
+        query="?date_from=2026-03-01&date_to=2026-03-02",
     ),
     # --- shell
     Route("core:home", ui()),
@@ -699,6 +1210,7 @@ def world(db) -> World:
         "audit": audit.record(actor=None, action=AuditAction.EXPORT, object_repr="x"),
         "donor": factories.OrganisationFactory(code="DONOR", kind="donor"),
         **_displacement_world(own, areas),
+        **_border_world(own, other, areas),
     }
     return World(own, other, mission, programme, areas, users, objects)
 
@@ -730,6 +1242,16 @@ def _displacement_world(own: Any, areas: dict[str, Any]) -> dict[str, Any]:
         number=2, period_start=datetime.date(2008, 4, 1), period_end=datetime.date(2008, 5, 31)
     )
     return {"published_round": published, "open_round": open_round}
+
+
+def _border_world(own: Any, other: Any, areas: dict[str, Any]) -> dict[str, Any]:
+    """An active crossing point of each organisation; no border officer is posted at either."""
+    from tests.border.factories import point
+
+    return {
+        "border_point": point("MATRIX-OWN", areas["basrah"], authority=own),
+        "border_point_other": point("MATRIX-OTHER", areas["basrah"], authority=other),
+    }
 
 
 def _request(client: Any, route: Route, world: World, principal: str, which: str) -> int:

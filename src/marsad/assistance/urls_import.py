@@ -1,3 +1,14 @@
-"""Assistance pages (urls_import): filled by the views of this part."""
+"""The distribution-list upload page of a plan, included into ``assistance/urls.py``
+(namespace assistance)."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from marsad.assistance import views_import
+
+urlpatterns = [
+    path(
+        "plans/<int:pk>/receipts/import/",
+        views_import.receipt_import,
+        name="receipt-import",
+    ),
+]
