@@ -91,12 +91,13 @@ def _read_csv(content: bytes) -> Table:
         for cells in reader:
             start = previous_end + 1
             previous_end = reader.line_num
-            if not any(cell.strip() for cell in cells):
+            stripped = [cell.strip() for cell in cells]
+            if not any(stripped):
                 continue
             if not table.header:
-                table.header = [cell.strip().lower() for cell in cells]
+                table.header = [cell.lower() for cell in stripped]
                 continue
-            table.records.append((start, [cell.strip() for cell in cells]))
+            table.records.append((start, stripped))
     except csv.Error as error:
         table.errors.append(
             RowError(previous_end + 1, "", _("the file is not readable CSV: %s") % error)
