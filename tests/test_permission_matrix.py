@@ -24,6 +24,7 @@ ROLES = [
     "field_monitor",
     "case_worker",
     "border_officer",
+    "border_supervisor",
     "partner_reporter",
     "aggregate_viewer",
 ]
@@ -35,6 +36,7 @@ PII_ROLES = {
     "field_monitor",
     "case_worker",
     "border_officer",
+    "border_supervisor",
     "partner_reporter",
 }
 REFERENCE_CHANGERS = {"system_admin", "im_officer"}
@@ -43,10 +45,11 @@ EXPORTERS = {"system_admin", "programme_manager", "im_officer", "partner_reporte
 RECORD_VIEWERS = PII_ROLES
 # Approve and close assistance plans: oversight or change-programmes.
 SUPERVISORS = {"system_admin", "programme_manager", "im_officer"}
-# Border pages need view-restricted; the matrix's border officer has no posting, so it has no
-# point to record at and sees no crossing, hit or case.
-BORDER_ROLES = {"system_admin", "programme_manager", "im_officer", "case_worker", "border_officer"}
-BORDER_RECORDERS = BORDER_ROLES - {"border_officer"}
+# Border pages need view-restricted; the matrix's border officer and supervisor have no posting,
+# so they have no point to record at and see no crossing, hit or case.
+POSTED = {"border_officer", "border_supervisor"}
+BORDER_ROLES = {"system_admin", "programme_manager", "im_officer", "case_worker", *POSTED}
+BORDER_RECORDERS = BORDER_ROLES - POSTED
 
 # Routes that need no row: Django's own machinery, or covered by a dedicated test.
 EXEMPT = {
@@ -84,7 +87,9 @@ def pii_other(granted: int = 200, *, anonymous: int, **by_role: int) -> dict[str
 
 def border_own(granted: int = 200, *, anonymous: int) -> dict[str, int]:
     """A border record of the own organisation: the unposted border officer does not find it."""
-    return only(BORDER_ROLES, granted, 403, anonymous=anonymous, border_officer=404)
+    return only(
+        BORDER_ROLES, granted, 403, anonymous=anonymous, border_officer=404, border_supervisor=404
+    )
 
 
 def border_other(granted: int = 200, *, anonymous: int) -> dict[str, int]:
@@ -873,7 +878,17 @@ MATRIX: list[Route] = [
     ),
     Route(
         "border-hit-decide",
-        border_own(anonymous=401),
+        # The matrix's hit is on a confidential watchlist: only readers cleared for it decide.
+        only(
+            BORDER_ROLES,
+            200,
+            403,
+            anonymous=401,
+            border_officer=404,
+            border_supervisor=404,
+            programme_manager=403,
+            im_officer=403,
+        ),
         border_other(anonymous=401),
         method="post",
         kwargs=border_hit,

@@ -48,9 +48,11 @@ def officer(
     organisation: Organisation,
     *points: BorderCrossingPoint | None,
     username: str | None = None,
+    role: str = "border_officer",
 ) -> Any:
-    """A border officer of ``organisation`` posted at ``points`` (None: every point)."""
-    user = member("border_officer", organisation, username=username)
+    """A border officer (or supervisor) of ``organisation`` posted at ``points`` (None: every
+    point)."""
+    user = member(role, organisation, username=username)
     for where in points:
         services.post_assign(actor=None, officer=user, point=where)
     return user
@@ -151,7 +153,8 @@ class World:
 
     BPC runs Safwan and Shalamcheh (Basrah) and Baghdad airport; KRG runs none here. Officers:
     ``safwan`` posted at Safwan, ``airport`` at BGW, ``hq`` at every point, ``unposted``
-    nowhere, ``krg_officer`` (KRG) at every point. ``im`` and ``admin`` are in the mission's
+    nowhere, ``krg_officer`` (KRG) at every point; ``supervisor``, a border supervisor cleared
+    for confidential lists, posted at Safwan. ``im`` and ``admin`` are in the mission's
     border unit; ``donor`` only sees aggregates; ``registrar`` (case worker, BPC) may read
     confidential records."""
 
@@ -174,6 +177,9 @@ class World:
         self.hq = officer(self.bpc, None, username="hq")
         self.unposted = officer(self.bpc, username="unposted")
         self.krg_officer = officer(self.krg, None, username="krg")
+        self.supervisor = officer(
+            self.bpc, self.safwan_point, username="supervisor", role="border_supervisor"
+        )
         self.im = member("im_officer", self.mission, username="im")
         self.admin = member("system_admin", self.mission, username="admin")
         self.donor = member("aggregate_viewer", self.donor_org, username="donor")

@@ -104,7 +104,7 @@ def test_deciding_a_hit(api_client, world, listed):
     crossing = cross(world.safwan_point, number="A1111111")
     counter.screen_crossing(actor=None, crossing=crossing)
     hit = ScreeningHit.objects.get()
-    api_client.force_authenticate(world.hq)
+    api_client.force_authenticate(world.supervisor)  # the list is confidential
     url = f"/api/v1/border/hits/{hit.pk}/decide/"
     assert api_client.post(url, {"status": "confirmed"}, format="json").status_code == 400
     done = api_client.post(url, {"status": "confirmed", "note": "Same person."}, format="json")
@@ -117,6 +117,20 @@ def test_deciding_a_hit(api_client, world, listed):
     )
     assert api_client.get("/api/v1/border/hits/").json()["results"] == []
     assert len(api_client.get("/api/v1/border/hits/?status=confirmed").json()["results"]) == 1
+
+
+def test_only_readers_cleared_for_a_confidential_list_decide_its_hits(api_client, world, listed):
+    counter.screen_crossing(actor=None, crossing=cross(world.safwan_point, number="A1111111"))
+    hit = ScreeningHit.objects.get(entry=listed)
+    url = f"/api/v1/border/hits/{hit.pk}/decide/"
+    body = {"status": "cleared", "note": "Different person."}
+    for refused in (world.safwan, world.im):  # posted there / oversight: neither is cleared
+        api_client.force_authenticate(refused)
+        assert api_client.post(url, body, format="json").status_code == 403
+    api_client.force_authenticate(world.supervisor)
+    assert api_client.post(url, body, format="json").status_code == 200
+    hit.refresh_from_db()
+    assert hit.status == HitStatus.CLEARED
 
 
 def test_flow_statistics_with_filters(api_client, world):

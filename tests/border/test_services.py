@@ -21,7 +21,7 @@ from marsad.border.models import (
     Traveller,
     WatchlistEntry,
 )
-from marsad.core.models import AuditAction, AuditEntry
+from marsad.core.models import AuditAction, AuditEntry, Sensitivity
 from marsad.geo import services as geo_services
 from tests.border import factories
 from tests.border.factories import (
@@ -244,7 +244,8 @@ def test_the_decision_on_a_referred_crossing_is_settled_later(world):
 
 @pytest.fixture
 def listed(world):
-    return entry(watchlist(world.bpc))
+    """An entry on a restricted list: the officers posted at the point decide its hits."""
+    return entry(watchlist(world.bpc, sensitivity=Sensitivity.RESTRICTED))
 
 
 def screen(crossing, listed, actor=None, score=88):
@@ -289,6 +290,19 @@ def test_no_match_means_no_hit(world):
     assert raised.created == []
     crossing.refresh_from_db()
     assert crossing.screening_outcome == ScreeningOutcome.NO_HIT
+
+
+def test_a_confidential_list_s_hits_are_decided_only_by_readers_cleared_for_it(world):
+    secret = entry(watchlist(world.bpc, sensitivity=Sensitivity.CONFIDENTIAL))
+    (hit,) = screen(cross(world.safwan_point), secret).created
+    assert not services.may_decide_hit(world.safwan, hit)
+    with pytest.raises(PermissionDenied):
+        services.hit_decide(actor=world.safwan, hit=hit, status="cleared", note="Not him.")
+    assert services.may_decide_hit(world.supervisor, hit)
+    decided = services.hit_decide(
+        actor=world.supervisor, hit=hit, status="confirmed", note="Same person."
+    )
+    assert decided.decided_by == world.supervisor
 
 
 def test_clearing_a_hit_needs_a_note_and_is_audited(world, listed):

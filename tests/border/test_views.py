@@ -305,6 +305,36 @@ def test_the_hit_page_shows_a_confidential_entry_only_to_cleared_readers(client,
     ).exists()
 
 
+def test_an_officer_refers_a_confidential_hit_and_the_supervisor_decides_it(
+    client, world, secret_hit
+):
+    url = reverse("border:hit-detail", args=[secret_hit.pk])
+    client.force_login(world.safwan)
+    page = client.get(url)
+    assert page.context["may_decide"] is False
+    assert b'id="hit-referral"' in page.content
+    assert b'id="hit-decision"' not in page.content
+    assert client.post(url, {"status": "cleared", "note": "Looks fine."}).status_code == 403
+    client.force_login(world.supervisor)
+    page = client.get(url)
+    assert page.context["entry"] == secret_hit.entry
+    assert b'id="hit-decision"' in page.content
+    done = client.post(url, {"status": "confirmed", "note": "Same person: photo and birth date."})
+    assert done.status_code == 302
+    secret_hit.refresh_from_db()
+    assert (secret_hit.status, secret_hit.decided_by) == (HitStatus.CONFIRMED, world.supervisor)
+
+
+def test_a_supervisor_sees_only_the_points_they_are_posted_at(client, world, listed):
+    at_airport = cross(world.bgw, number="A1111111")
+    counter.screen_crossing(actor=None, crossing=at_airport)
+    hit = ScreeningHit.objects.get(crossing=at_airport)
+    client.force_login(world.supervisor)
+    assert list(client.get(reverse("border:hit-list")).context["page"]) == []
+    assert client.get(reverse("border:hit-detail", args=[hit.pk])).status_code == 404
+    assert client.get(reverse("border:crossing-detail", args=[at_airport.pk])).status_code == 404
+
+
 def test_clearing_a_hit_needs_a_note_and_updates_the_crossing(client, world, hit):
     client.force_login(world.hq)
     url = reverse("border:hit-detail", args=[hit.pk])

@@ -23,6 +23,6 @@ def test_demo_border_data_is_loaded_once():
     assert any("posted at Basra International Airport" in line for line in lines)
 
     again = load_demo_border()
-    assert PostAssignment.objects.count() == 1
+    assert PostAssignment.objects.count() == 2  # the officer and the supervisor, once each
     assert WatchlistEntry.objects.count() == len(DEMO_ENTRIES)
     assert any("0 entries added" in line for line in again)

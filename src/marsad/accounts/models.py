@@ -34,6 +34,7 @@ class RoleChoice(models.TextChoices):
     FIELD_MONITOR = Role.FIELD_MONITOR.value, _("Field monitor")
     CASE_WORKER = Role.CASE_WORKER.value, _("Case worker")
     BORDER_OFFICER = Role.BORDER_OFFICER.value, _("Border officer")
+    BORDER_SUPERVISOR = Role.BORDER_SUPERVISOR.value, _("Border supervisor")
     PARTNER_REPORTER = Role.PARTNER_REPORTER.value, _("Partner reporter")
     AGGREGATE_VIEWER = Role.AGGREGATE_VIEWER.value, _("Aggregate viewer (donor / public)")
 

@@ -1,5 +1,5 @@
-"""Border data for ``marsad demo``: Iraq's main crossing points, the demo border officer posted
-at Basra International Airport, and a small watchlist of the Border Ports Commission so the
+"""Border data for ``marsad demo``: Iraq's main crossing points, the demo border officer and
+border supervisor posted at Basra International Airport, and a small watchlist of the Border Ports Commission so the
 counter screen has something to find (the ICAO Doc 9303 specimen names among them). Running it
 again adds nothing."""
 
@@ -14,6 +14,7 @@ from marsad.border.models import BorderCrossingPoint, PostAssignment, Watchlist,
 from marsad.partners.models import Organisation
 
 DEMO_OFFICER = "border.basrah"
+DEMO_SUPERVISOR = "supervisor.basrah"
 DEMO_POINT = "BSR"
 DEMO_AUTHORITY = "BPC"
 DEMO_WATCHLIST = "Demo watchlist"
@@ -60,12 +61,13 @@ def load_demo_border() -> list[str]:
         f"{BorderCrossingPoint.objects.count()} crossing points"
         + (f" ({'; '.join(report.problems)})" if report.problems else "")
     )
-    officer = get_user_model().objects.filter(username=DEMO_OFFICER).first()
     point = BorderCrossingPoint.objects.filter(code=DEMO_POINT).first()
-    if officer is not None and point is not None and services.is_border_officer(officer):
-        if not PostAssignment.objects.filter(officer=officer, point=point).exists():
-            services.post_assign(actor=None, officer=officer, point=point)
-        lines.append(f"{DEMO_OFFICER} posted at {point.name_en}")
+    for username in (DEMO_OFFICER, DEMO_SUPERVISOR):
+        officer = get_user_model().objects.filter(username=username).first()
+        if officer is not None and point is not None and services.is_border_officer(officer):
+            if not PostAssignment.objects.filter(officer=officer, point=point).exists():
+                services.post_assign(actor=None, officer=officer, point=point)
+            lines.append(f"{username} posted at {point.name_en}")
     authority = Organisation.objects.filter(code=DEMO_AUTHORITY).first()
     if authority is None:
         return lines

@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from marsad.border.models import (
+    POSTED_ROLES,
     BorderCrossingPoint,
     Crossing,
     Direction,
@@ -40,7 +41,7 @@ from marsad.border.models import (
 )
 from marsad.core import audit
 from marsad.core.models import AuditAction, Sensitivity
-from marsad.core.roles import Capability, Role
+from marsad.core.roles import Capability
 from marsad.core.scoping import VIEW, has_capability, is_superuser, membership_scopes, scope
 from marsad.linkage.normalise import normalise_id
 
@@ -74,7 +75,7 @@ def may_record_at(user: Any, point: BorderCrossingPoint) -> bool:
         caps = membership.capabilities
         if Capability.VIEW_RECORDS not in caps or Capability.CHANGE_RECORDS not in caps:
             continue
-        if membership.role == Role.BORDER_OFFICER:
+        if membership.role in POSTED_ROLES:
             posted = assigned_point_ids(user)
             if posted is not None and point.pk not in posted:
                 continue

@@ -26,6 +26,7 @@ from django.utils.translation import ngettext
 from marsad.accounts.models import Membership
 from marsad.border import mrz
 from marsad.border.models import (
+    POSTED_ROLES,
     BorderCrossingPoint,
     CaseStatus,
     Crossing,
@@ -48,7 +49,6 @@ from marsad.border.models import (
 from marsad.border.selectors import may_record_at
 from marsad.core import services
 from marsad.core.models import Sensitivity
-from marsad.core.roles import Role
 from marsad.core.scoping import CHANGE, VIEW, can, can_create
 from marsad.geo.loaders import Problem
 from marsad.geo.models import AdminArea, AreaLevel
@@ -292,9 +292,10 @@ def points_load_reference(
 
 
 def is_border_officer(user: Any) -> bool:
-    """Whether ``user`` holds an active border officer membership."""
+    """Whether ``user`` holds an active border officer or supervisor membership (the roles
+    posted at crossing points)."""
     return Membership.objects.filter(
-        user=user, role=Role.BORDER_OFFICER, is_active=True, organisation__is_active=True
+        user=user, role__in=POSTED_ROLES, is_active=True, organisation__is_active=True
     ).exists()
 
 
@@ -875,6 +876,15 @@ def hits_raise(
     return raised
 
 
+def may_decide_hit(actor: Any, hit: ScreeningHit) -> bool:
+    """Whether ``actor`` may clear or confirm ``hit``: they may change it and may read the
+    watchlist entry it was raised on (nobody judges a match without seeing who is listed; a
+    border officer refers hits on a confidential list to a border supervisor)."""
+    if actor is None:  # system work, e.g. a management command
+        return True
+    return can(actor, CHANGE, hit) and can(actor, VIEW, WatchlistEntry(pk=hit.entry_id))
+
+
 @transaction.atomic
 def hit_decide(*, actor: Any, hit: ScreeningHit, status: str, note: str) -> ScreeningHit:
     """Clear (a false positive) or confirm an open hit, with the reviewer's reasons. A cleared
@@ -886,6 +896,13 @@ def hit_decide(*, actor: Any, hit: ScreeningHit, status: str, note: str) -> Scre
     if not note:
         raise ValidationError({"note": _("Say why the hit is cleared or confirmed.")})
     current = ScreeningHit.objects.select_for_update().get(pk=hit.pk)
+    if not may_decide_hit(actor, current):
+        raise PermissionDenied(
+            _(
+                "Only a reader cleared for this watchlist may decide its hits: refer the hit "
+                "to a border supervisor."
+            )
+        )
     if current.status != HitStatus.OPEN:
         raise ValidationError(
             {

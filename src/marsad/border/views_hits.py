@@ -13,7 +13,6 @@ from marsad.border import selectors, services
 from marsad.border.forms import HitDecisionForm
 from marsad.border.models import HitStatus, ScreeningHit
 from marsad.border.views import require_border
-from marsad.core.scoping import CHANGE, can
 from marsad.core.views import paginate
 
 
@@ -47,7 +46,7 @@ def hit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     except ScreeningHit.DoesNotExist as error:
         raise Http404(_("No such hit.")) from error
     hit = view.hit
-    may_decide = hit.status == HitStatus.OPEN and can(request.user, CHANGE, hit)
+    may_decide = hit.status == HitStatus.OPEN and services.may_decide_hit(request.user, hit)
     form = HitDecisionForm(request.POST or None)
     if request.method == "POST":
         if not may_decide:

@@ -14,6 +14,7 @@ class Role(StrEnum):
     FIELD_MONITOR = "field_monitor"
     CASE_WORKER = "case_worker"
     BORDER_OFFICER = "border_officer"
+    BORDER_SUPERVISOR = "border_supervisor"
     PARTNER_REPORTER = "partner_reporter"
     AGGREGATE_VIEWER = "aggregate_viewer"
 
@@ -81,6 +82,18 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
     ),
     Role.BORDER_OFFICER: frozenset(
         {C.VIEW_RECORDS, C.CHANGE_RECORDS, C.VIEW_PII, C.VIEW_RESTRICTED, C.VIEW_AGGREGATES}
+    ),
+    # The shift supervisor at a crossing point: an officer's view of the points they are posted
+    # at, and clearance for confidential watchlists, so they decide the hits officers refer.
+    Role.BORDER_SUPERVISOR: frozenset(
+        {
+            C.VIEW_RECORDS,
+            C.CHANGE_RECORDS,
+            C.VIEW_PII,
+            C.VIEW_RESTRICTED,
+            C.VIEW_CONFIDENTIAL,
+            C.VIEW_AGGREGATES,
+        }
     ),
     Role.PARTNER_REPORTER: frozenset(
         {C.VIEW_RECORDS, C.CHANGE_RECORDS, C.VIEW_PII, C.VIEW_AGGREGATES, C.EXPORT}

@@ -47,6 +47,15 @@ DEMO_USERS = [
         areas=("IQG02",),
         language="ar",
     ),
+    DemoUser(
+        "supervisor.basrah",
+        "Nadia",
+        "Fadhil",
+        "border_supervisor",
+        "BPC",
+        areas=("IQG02",),
+        language="ar",
+    ),
     DemoUser("partner.ngo", "Shilan", "Aziz", "partner_reporter", "ICS", language="ckb"),
     DemoUser("donor.viewer", "Emma", "Clarke", "aggregate_viewer", "AUS"),
 ]

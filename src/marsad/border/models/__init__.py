@@ -45,6 +45,7 @@ from marsad.border.models.examinations import (
 )
 from marsad.border.models.hits import HitStatus, ScreeningHit
 from marsad.border.models.points import (
+    POSTED_ROLES,
     BorderCrossingPoint,
     PointKind,
     PostAssignment,
@@ -62,6 +63,7 @@ from marsad.border.models.watchlists import (
 
 __all__ = [
     "EXAMINATION_FEATURES",
+    "POSTED_ROLES",
     "WATCHLIST_SENSITIVITIES",
     "YEAR_ONLY_HELP",
     "BorderCrossingPoint",

@@ -19,6 +19,9 @@ from marsad.geo.models import AreaLevel
 
 # --- Posting officers at crossing points, and how that narrows what they see -------------------
 
+#: The roles whose view of border records is narrowed to the points they are posted at.
+POSTED_ROLES = frozenset({Role.BORDER_OFFICER, Role.BORDER_SUPERVISOR})
+
 
 def assigned_point_ids(user: Any) -> list[int] | None:
     """The crossing points ``user`` is actively posted at; None when one of their assignments
@@ -34,10 +37,11 @@ def assigned_point_ids(user: Any) -> list[int] | None:
 
 
 def posted(condition: Callable[[list[int]], Q]) -> Callable[[Any, Any], Q | None]:
-    """A ``ScopeSpec.narrow``: border officers' memberships see only ``condition(points)``."""
+    """A ``ScopeSpec.narrow``: border officers' and supervisors' memberships see only
+    ``condition(points)``."""
 
     def narrow(user: Any, membership: Any) -> Q | None:
-        if membership.role != Role.BORDER_OFFICER:
+        if membership.role not in POSTED_ROLES:
             return None
         points = assigned_point_ids(user)
         return None if points is None else condition(points)
