@@ -141,6 +141,20 @@ def test_flow_statistics_are_refused_to_users_without_a_role(world):
         flow(UserFactory())
 
 
+def test_flow_statistics_narrowed_by_direction_nationality_and_purpose(world, flows):
+    gbr = flow(None, nationality="GBR")
+    assert gbr["totals"] == {"entries": 5, "exits": 0, "net": 5}
+    assert [row["point"] for row in gbr["by_point"]] == ["BGW"]
+    assert [row["nationality"] for row in gbr["by_nationality"]] == ["GBR"]
+    assert gbr["filters"] == {"direction": None, "nationality": "GBR", "purpose": None}
+    exits = flow(None, direction="exit")
+    assert exits["totals"] == {"entries": 0, "exits": 3, "net": -3}
+    assert [row["day"] for row in exits["by_day"] if row["exits"]] == ["2026-03-02", "2026-03-03"]
+    pilgrims = flow(None, purpose="pilgrimage", point=world.safwan_point)
+    assert pilgrims["totals"] == {"entries": 5, "exits": 1, "net": 4}
+    assert flow(None, purpose="")["totals"] == {"entries": 0, "exits": 0, "net": 0}
+
+
 def test_flow_statistics_take_a_fixed_number_of_queries(world, flows, django_assert_num_queries):
     with django_assert_num_queries(9):
         flow(None)
@@ -293,6 +307,12 @@ def test_overstays_are_entries_past_their_permit_with_no_crossing_after(world, s
     assert list(selectors.overstays(world.donor, as_of=as_of)) == []
     assert list(selectors.overstays(None, as_of=as_of, point=world.bgw)) == [stays["H"]]
     assert selectors.flow_statistics(None, date_from=as_of, date_to=as_of)["overstays"] == 4
+    # Narrowed like the figures: by nationality (none of these is British), never by direction.
+    assert list(selectors.overstays(None, as_of=as_of, nationality="GBR")) == []
+    narrowed = selectors.flow_statistics(
+        None, date_from=as_of, date_to=as_of, direction="exit", nationality=stays["A"].nationality
+    )
+    assert narrowed["overstays"] == 4
     # After D's exit on 5 March, D no longer overstays.
     assert stays["D"] not in selectors.overstays(None, as_of=datetime.date(2026, 3, 5))
 

@@ -268,26 +268,60 @@ def _point_names(ids: Any) -> dict[int, BorderCrossingPoint]:
     return BorderCrossingPoint.objects.in_bulk(sorted({pk for pk in ids if pk is not None}))
 
 
+@dataclass(frozen=True)
+class FlowFilter:
+    """What the flow figures are narrowed to besides the dates: a point, a direction
+    (``entry``/``exit``), a nationality (ICAO code) and a purpose (``""``: not recorded;
+    None: any)."""
+
+    point: BorderCrossingPoint | None = None
+    direction: str = ""
+    nationality: str = ""
+    purpose: str | None = None
+
+    def apply(self, rows: QuerySet[Crossing], *, direction: bool = True) -> QuerySet[Crossing]:
+        if self.point is not None:
+            rows = rows.filter(point=self.point)
+        if direction and self.direction:
+            rows = rows.filter(direction=self.direction)
+        if self.nationality:
+            rows = rows.filter(nationality=self.nationality)
+        if self.purpose is not None:
+            rows = rows.filter(purpose=self.purpose)
+        return rows
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "direction": self.direction or None,
+            "nationality": self.nationality or None,
+            "purpose": self.purpose,
+        }
+
+
 def flow_statistics(
     user: Any,
     *,
     date_from: datetime.date,
     date_to: datetime.date,
     point: BorderCrossingPoint | None = None,
+    direction: str = "",
+    nationality: str = "",
+    purpose: str | None = None,
     public: bool = False,
     spread: float = DEFAULT_SPREAD,
 ) -> dict[str, Any]:
     """Entries, exits and net flow (entries − exits) between ``date_from`` and ``date_to``
     (local days, both included), in total and by point, day (every day, zeros included),
     nationality and purpose; the days that stand out (see ``outlier_days``); and the number of
-    travellers overstaying on ``date_to`` (see ``overstays``). Plain dicts, ready for JSON."""
+    travellers overstaying on ``date_to`` (see ``overstays``): all of them narrowed to
+    ``point``, ``direction``, ``nationality`` and ``purpose`` when given (see ``FlowFilter``).
+    Plain dicts, ready for JSON."""
     if date_to < date_from:
         raise ValueError("date_to is before date_from")
     vis = _resolve(user, public)
+    narrowing = FlowFilter(point, direction, nationality, purpose)
     start, end = day_bounds(date_from, date_to)
-    rows = _rows(vis).filter(crossed_at__gte=start, crossed_at__lt=end)
-    if point is not None:
-        rows = rows.filter(point=point)
+    rows = narrowing.apply(_rows(vis).filter(crossed_at__gte=start, crossed_at__lt=end))
     totals = rows.aggregate(**COUNTS)
 
     by_point_rows = list(rows.values("point").annotate(**COUNTS).order_by())
@@ -348,11 +382,15 @@ def flow_statistics(
     for table in (by_point, by_nationality, by_purpose):
         for row in table:
             del row["_total"]
-    overstaying = _overstays(_rows(vis), as_of=date_to, point=point).count()
+    # An overstay is an entry: a direction asked for narrows only the crossings above.
+    overstaying = narrowing.apply(
+        _overstays(_rows(vis), as_of=date_to, point=None), direction=False
+    ).count()
     return {
         "date_from": date_from.isoformat(),
         "date_to": date_to.isoformat(),
         "point": point.code if point is not None else None,
+        "filters": narrowing.as_dict(),
         "visibility": vis.as_dict(),
         "totals": _flows(vis, totals["entries"], totals["exits"]),
         "by_point": by_point,
@@ -360,7 +398,7 @@ def flow_statistics(
         "by_nationality": by_nationality,
         "by_purpose": by_purpose,
         "outliers": outlier_days(
-            vis, date_from=date_from, date_to=date_to, point=point, spread=spread
+            vis, date_from=date_from, date_to=date_to, narrowing=narrowing, spread=spread
         ),
         "overstays": _cell(vis, overstaying),
     }
@@ -388,6 +426,7 @@ def outlier_days(
     date_from: datetime.date,
     date_to: datetime.date,
     point: BorderCrossingPoint | None = None,
+    narrowing: FlowFilter | None = None,
     public: bool = False,
     spread: float = DEFAULT_SPREAD,
 ) -> list[dict[str, Any]]:
@@ -396,12 +435,12 @@ def outlier_days(
     than ``spread`` standard deviations of either the previous 28 days or the same weekday of
     the previous 4 weeks (days without crossings count as 0; see ``_baseline`` for the floor
     on the deviation). One row per point, direction and day, with each baseline that flagged
-    it; ordered by day, point, direction."""
+    it; ordered by day, point, direction. ``narrowing`` (or ``point`` alone) limits the
+    crossings counted, e.g. to one nationality's pilgrims."""
     vis = _resolve(user, public)
+    narrowing = narrowing or FlowFilter(point)
     start, end = day_bounds(date_from - datetime.timedelta(days=BASELINE_DAYS), date_to)
-    rows = _rows(vis).filter(crossed_at__gte=start, crossed_at__lt=end)
-    if point is not None:
-        rows = rows.filter(point=point)
+    rows = narrowing.apply(_rows(vis).filter(crossed_at__gte=start, crossed_at__lt=end))
     series: dict[tuple[int, str], dict[datetime.date, int]] = defaultdict(dict)
     for row in (
         rows.annotate(day=TruncDate("crossed_at"))
@@ -468,14 +507,20 @@ def _overstays(
 
 
 def overstays(
-    user: Any, *, as_of: datetime.date, point: BorderCrossingPoint | None = None
+    user: Any,
+    *,
+    as_of: datetime.date,
+    point: BorderCrossingPoint | None = None,
+    nationality: str = "",
+    purpose: str | None = None,
 ) -> QuerySet[Crossing]:
     """Entries whose visa or permit ended before ``as_of`` and after which the traveller was
     not recorded crossing again (no exit) up to ``as_of``: one row per overstaying traveller,
-    longest overstay first. Records only: aggregate viewers get the count in
-    ``flow_statistics``."""
+    longest overstay first; narrowed to a point, nationality and purpose when given. Records
+    only: aggregate viewers get the count in ``flow_statistics``."""
+    narrowing = FlowFilter(point, "", nationality, purpose)
     return (
-        _overstays(crossings(user), as_of=as_of, point=point)
+        narrowing.apply(_overstays(crossings(user), as_of=as_of, point=None))
         .select_related("traveller", "document", "point")
         .order_by("permit_expiry", "pk")
     )

@@ -9,8 +9,6 @@ import io
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Q
-from django.db.models.functions import TruncDate
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
 from django.utils import timezone
@@ -19,108 +17,15 @@ from openpyxl import Workbook
 
 from marsad.border import selectors
 from marsad.border.forms import FlowFilterForm
-from marsad.border.models import Crossing, Direction, Purpose
 from marsad.core import audit
 from marsad.core.models import AuditAction
 from marsad.core.roles import Capability
-from marsad.core.scoping import VIEW, has_capability, scope
+from marsad.core.scoping import has_capability
 
 DEFAULT_DAYS = 28
 TABLES = ("by_day", "by_point", "by_nationality", "by_purpose", "outliers", "overstays")
 FORMATS = ("csv", "xlsx")
 NOT_RECORDED = "-"  # the purpose filter's value for crossings without a purpose
-
-
-def _counts() -> dict[str, Any]:
-    return {
-        "entries": Count("pk", filter=Q(direction=Direction.ENTRY)),
-        "exits": Count("pk", filter=Q(direction=Direction.EXIT)),
-    }
-
-
-def _cell(vis: selectors.FlowVisibility, count: int) -> int | None:
-    return None if vis.suppress and 0 < count < vis.threshold else count
-
-
-def _flow(vis: selectors.FlowVisibility, entries: int, exits: int) -> dict[str, int | None]:
-    shown_entries, shown_exits = _cell(vis, entries), _cell(vis, exits)
-    net = None if shown_entries is None or shown_exits is None else entries - exits
-    return {"entries": shown_entries, "exits": shown_exits, "net": net}
-
-
-def _as_date(value: Any) -> datetime.date:
-    return value if isinstance(value, datetime.date) else datetime.date.fromisoformat(str(value))
-
-
-def _filtered_tables(
-    vis: selectors.FlowVisibility,
-    *,
-    date_from: datetime.date,
-    date_to: datetime.date,
-    point: Any,
-    direction: str,
-    nationality: str,
-    purpose: str | None,
-) -> dict[str, Any]:
-    """The totals and the tables by day, point, nationality and purpose, further narrowed by
-    direction, nationality and purpose (which ``selectors.flow_statistics`` does not take),
-    with the same scope and the same small-cell rule."""
-    rows = Crossing.objects.all()
-    if vis.scoped:
-        rows = scope(rows, vis.user, VIEW)
-    start, end = selectors.day_bounds(date_from, date_to)
-    rows = rows.filter(crossed_at__gte=start, crossed_at__lt=end)
-    if point is not None:
-        rows = rows.filter(point=point)
-    if direction:
-        rows = rows.filter(direction=direction)
-    if nationality:
-        rows = rows.filter(nationality=nationality)
-    if purpose is not None:
-        rows = rows.filter(purpose=purpose)
-    counts = _counts()
-    totals = rows.aggregate(**counts)
-    daily = {
-        _as_date(row["day"]): row
-        for row in rows.annotate(day=TruncDate("crossed_at")).values("day").annotate(**counts)
-    }
-    by_day = []
-    day = date_from
-    while day <= date_to:
-        found = daily.get(day, {})
-        by_day.append(
-            {"day": day.isoformat(), **_flow(vis, found.get("entries", 0), found.get("exits", 0))}
-        )
-        day += datetime.timedelta(days=1)
-    points = {each.pk: each for each in selectors.points(None)}
-
-    def table(key: str) -> list[dict[str, Any]]:
-        found = list(rows.values(key).annotate(**counts).order_by())
-        found.sort(key=lambda row: (-(row["entries"] + row["exits"]), str(row[key])))
-        result = []
-        for row in found:
-            item: dict[str, Any] = {}
-            if key == "point":
-                item.update(
-                    point=points[row["point"]].code,
-                    name=points[row["point"]].name,
-                    kind=points[row["point"]].kind,
-                )
-            elif key == "purpose":
-                item.update(purpose=row["purpose"], label=str(Purpose(row["purpose"]).label))
-            else:
-                item[key] = row[key]
-            item.update(_flow(vis, row["entries"], row["exits"]))
-            result.append(item)
-        return result
-
-    return {
-        "totals": _flow(vis, totals["entries"], totals["exits"]),
-        "by_day": by_day,
-        "by_point": table("point"),
-        "by_nationality": table("nationality"),
-        "by_purpose": table("purpose"),
-    }
 
 
 def flow_report(
@@ -136,34 +41,20 @@ def flow_report(
     """Every figure of the flows page (and the API's flow endpoint), as JSON-ready data.
     Raises PermissionDenied for a role that sees neither records nor aggregates."""
     vis = selectors.flow_visibility(user)
-    report = selectors.flow_statistics(vis, date_from=date_from, date_to=date_to, point=point)
-    narrowed = bool(direction or nationality or purpose is not None)
-    if narrowed:
-        report.update(
-            _filtered_tables(
-                vis,
-                date_from=date_from,
-                date_to=date_to,
-                point=point,
-                direction=direction,
-                nationality=nationality,
-                purpose=purpose,
-            )
-        )
-    if direction:
-        report["outliers"] = [row for row in report["outliers"] if row["direction"] == direction]
-    report["filters"] = {
-        "direction": direction or None,
-        "nationality": nationality or None,
-        "purpose": purpose,
-    }
+    report = selectors.flow_statistics(
+        vis,
+        date_from=date_from,
+        date_to=date_to,
+        point=point,
+        direction=direction,
+        nationality=nationality,
+        purpose=purpose,
+    )
     overstays: list[dict[str, Any]] = []
     if vis.scoped:
-        found = selectors.overstays(user, as_of=date_to, point=point)
-        if nationality:
-            found = found.filter(nationality=nationality)
-        if purpose is not None:
-            found = found.filter(purpose=purpose)
+        found = selectors.overstays(
+            user, as_of=date_to, point=point, nationality=nationality, purpose=purpose
+        )
         for crossing in found[:500]:
             overstays.append(
                 {
@@ -177,8 +68,6 @@ def flow_report(
                     "days_over": selectors.overstay_days(crossing, date_to),
                 }
             )
-        if narrowed:
-            report["overstays"] = len(overstays)
     report["overstay_list"] = overstays if vis.scoped else None
     return report
 
