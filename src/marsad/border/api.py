@@ -1,13 +1,15 @@
 """REST API for border management: crossing points (read), crossings (list, read, record one
 with its MRZ: read, checked, screened), screening hits (the queue, one hit with its entry only
-for readers cleared to see it, and the decision), and the flow statistics with the filters of
-the flows page. Thin: ``services`` write, ``selectors`` read, ``counter`` screens."""
+for readers cleared to see it, and the decision), watchlists (list, read, import a file into
+one), and the flow statistics with the filters of the flows page. Thin: ``services`` and
+``watchlist_import`` write, ``selectors`` read, ``counter`` screens."""
 
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import (
     OpenApiParameter,
     extend_schema,
@@ -16,6 +18,7 @@ from drf_spectacular.utils import (
 )
 from rest_framework import exceptions, mixins, serializers, viewsets
 from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -29,9 +32,12 @@ from marsad.border.models import (
     PermitType,
     Purpose,
     ScreeningHit,
+    Watchlist,
 )
 from marsad.border.views_flows import flow_report
+from marsad.border.watchlist_import import check_may_import, watchlist_import
 from marsad.core.api import HasCapability, ScopedReadOnlyViewSet
+from marsad.core.forms import UPLOAD_MAX_BYTES
 from marsad.core.roles import Capability
 
 
@@ -278,6 +284,161 @@ class HitViewSet(ScopedReadOnlyViewSet):
         return self._one(hit.pk)
 
 
+class WatchlistSerializer(serializers.ModelSerializer):
+    organisation = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    # A plain string: the choices are two of the project's sensitivity levels.
+    sensitivity = serializers.CharField(read_only=True, help_text="restricted or confidential")
+    entry_count = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Watchlist
+        fields = [
+            "id",
+            "name",
+            "organisation",
+            "description",
+            "sensitivity",
+            "is_active",
+            "entry_count",
+            "created_at",
+            "updated_at",
+        ]
+
+
+class WatchlistImportSerializer(serializers.Serializer):
+    file = serializers.FileField(
+        help_text="CSV (UTF-8, UTF-8 with BOM, UTF-16 or Windows-1256) or XLSX with the columns "
+        "entry_id, full_name, aliases, birth_date, nationality, document_number and optionally "
+        "reason, action, valid_from, valid_until."
+    )
+    dry_run = serializers.BooleanField(
+        default=False, help_text="Only check the file and report what would change."
+    )
+    deactivate_missing = serializers.BooleanField(
+        default=False,
+        help_text="End (yesterday) the validity of entries whose entry_id is not in the file.",
+    )
+
+    def validate_file(self, upload: Any) -> Any:
+        if upload.size > UPLOAD_MAX_BYTES:
+            raise serializers.ValidationError(
+                _("The file is larger than %(max)d MB; split it in parts.")
+                % {"max": UPLOAD_MAX_BYTES // (1024 * 1024)}
+            )
+        return upload
+
+
+_REPORT_FIELDS = {
+    "watchlist": serializers.IntegerField(),
+    "filename": serializers.CharField(),
+    "dry_run": serializers.BooleanField(),
+    "deactivate_missing": serializers.BooleanField(),
+    "format": serializers.CharField(),
+    "encoding": serializers.CharField(),
+    "rows": serializers.IntegerField(),
+    "created": serializers.IntegerField(),
+    "updated": serializers.IntegerField(),
+    "unchanged": serializers.IntegerField(),
+    "missing": serializers.IntegerField(),
+    "ended": serializers.IntegerField(),
+    "notes": serializers.ListField(child=serializers.CharField()),
+    "error_count": serializers.IntegerField(),
+}
+WatchlistImportReportSerializer = inline_serializer(
+    "WatchlistImportReport",
+    {**_REPORT_FIELDS, "errors": serializers.ListField(child=serializers.CharField())},
+)
+WatchlistImportErrorSerializer = inline_serializer(
+    "WatchlistImportErrors",
+    {
+        "errors": serializers.ListField(
+            child=inline_serializer(
+                "WatchlistImportError",
+                {
+                    "field": serializers.CharField(),
+                    "code": serializers.CharField(),
+                    "message": serializers.CharField(),
+                    "row": serializers.IntegerField(allow_null=True),
+                    "column": serializers.CharField(allow_null=True),
+                },
+            )
+        ),
+        "report": inline_serializer("WatchlistImportReportWithErrors", _REPORT_FIELDS),
+    },
+)
+
+
+class WatchlistViewSet(ScopedReadOnlyViewSet):
+    """Watchlists you are cleared to see (restricted or confidential), with their entry counts.
+    ``POST watchlists/{id}/import/`` imports a watchlist file (multipart: ``file``, ``dry_run``,
+    ``deactivate_missing``) into one you may change: all or nothing, idempotent by
+    ``entry_id``; entries not in the file are never deleted. It answers the report: 201 when
+    entries were written, 200 for a dry run or when nothing changed, 400 with every error by
+    row and column (nothing written)."""
+
+    queryset = Watchlist.objects.all()
+    serializer_class = WatchlistSerializer
+    required_capability = Capability.VIEW_RESTRICTED
+
+    def get_queryset(self) -> QuerySet:
+        return (
+            selectors.watchlists(self.request.user)
+            .annotate(entry_count=Count("entries"))
+            .order_by("organisation__code", "name")
+        )
+
+    @extend_schema(
+        request={"multipart/form-data": WatchlistImportSerializer},
+        responses={
+            200: WatchlistImportReportSerializer,
+            201: WatchlistImportReportSerializer,
+            400: WatchlistImportErrorSerializer,
+        },
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path="import",
+        url_name="import",
+        parser_classes=[MultiPartParser, FormParser],
+    )
+    def import_file(self, request: Request, pk: Any = None) -> Response:
+        watchlist = self.get_object()
+        check_may_import(request.user, watchlist)
+        body = WatchlistImportSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        upload = body.validated_data["file"]
+        report = watchlist_import(
+            actor=request.user,
+            watchlist=watchlist,
+            content=upload.read(),
+            filename=upload.name or "watchlist",
+            dry_run=body.validated_data["dry_run"],
+            deactivate_missing=body.validated_data["deactivate_missing"],
+        )
+        data = report.as_dict()
+        if not report.ok:
+            problems = [{"row": None, "column": None, "message": report.problem}] * bool(
+                report.problem
+            )
+            problems += [
+                {"row": error.row, "column": error.column or None, "message": str(error)}
+                for error in report.errors
+            ]
+            data.pop("errors")
+            return Response(
+                {
+                    "errors": [
+                        {"field": "file", "code": "invalid", **problem} for problem in problems
+                    ],
+                    "report": data,
+                },
+                status=400,
+            )
+        written = not report.dry_run and (report.created or report.updated or report.ended)
+        return Response(data, status=201 if written else 200)
+
+
 class FlowQuerySerializer(serializers.Serializer):
     date_from = serializers.DateField()
     date_to = serializers.DateField()
@@ -357,5 +518,6 @@ ROUTES = [
     ("border/points", PointViewSet, "border-point"),
     ("border/crossings", CrossingViewSet, "border-crossing"),
     ("border/hits", HitViewSet, "border-hit"),
+    ("border/watchlists", WatchlistViewSet, "border-watchlist"),
     ("border/flows", FlowStatisticsViewSet, "border-flows"),
 ]

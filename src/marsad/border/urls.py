@@ -1,8 +1,9 @@
-"""Border pages: the counter, crossings, the hits queue, DAFEC cases and the flow statistics."""
+"""Border pages: the counter, crossings, the hits queue, DAFEC cases, watchlists (and their
+import) and the flow statistics."""
 
 from django.urls import path
 
-from marsad.border import views, views_cases, views_flows, views_hits
+from marsad.border import views, views_cases, views_flows, views_hits, views_watchlists
 
 app_name = "border"
 
@@ -24,6 +25,13 @@ urlpatterns = [
     ),
     path("cases/<int:pk>/", views_cases.case_detail, name="case-detail"),
     path("cases/<int:pk>/close/", views_cases.case_close, name="case-close"),
+    path("watchlists/", views_watchlists.watchlist_list, name="watchlist-list"),
+    path("watchlists/<int:pk>/", views_watchlists.watchlist_detail, name="watchlist-detail"),
+    path(
+        "watchlists/<int:pk>/import/",
+        views_watchlists.watchlist_import,
+        name="watchlist-import",
+    ),
     path("flows/", views_flows.flows, name="flows"),
     path("flows/export/", views_flows.flows_export, name="flows-export"),
 ]

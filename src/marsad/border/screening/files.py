@@ -82,12 +82,18 @@ class FileReport:
     #: Columns of the interface the file lacks (their values are treated as empty).
     missing_columns: list[str] = field(default_factory=list)
     ignored_columns: list[str] = field(default_factory=list)
+    #: The file's header as read (trimmed, lower-cased), so that an import can tell a column
+    #: left empty from a column the file does not have.
+    columns: list[str] = field(default_factory=list)
 
 
 @dataclass
 class WatchlistFile:
     entries: list[WatchlistEntry]
     report: FileReport
+    #: The row of the file each entry was read from (row 1 is the header), in step with
+    #: ``entries``.
+    rows: list[int] = field(default_factory=list)
 
 
 @dataclass
@@ -171,6 +177,7 @@ def _read(
                 "found": ", ".join(column for column in header if column) or _("none"),
             }
         )
+    report.columns = [column for column in header if column]
     report.missing_columns = [column for column in contract if column not in header]
     report.ignored_columns = [
         column for column in header if column and column not in contract + optional
@@ -247,6 +254,7 @@ def read_watchlist(
     )
     unique = _unique(report, "entry_id")
     entries = []
+    entry_rows = []
     for number, row in rows:
         entry_id, full_name = row["entry_id"], row["full_name"]
         errors_before = len(report.errors)
@@ -277,7 +285,8 @@ def read_watchlist(
                 valid_until=valid_until,
             )
         )
-    return WatchlistFile(entries=entries, report=report)
+        entry_rows.append(number)
+    return WatchlistFile(entries=entries, report=report, rows=entry_rows)
 
 
 def read_travellers(

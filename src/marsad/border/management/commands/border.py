@@ -32,6 +32,12 @@ screened, hits, time). Exit status: 0 when screened, 1 when a row of either file
 (each such row is listed; nothing is written), 2 for a usage error or a file that cannot be
 used at all (missing column, not text).
 
+``import-watchlist FILE --watchlist ID [--dry-run] [--deactivate-missing]`` imports a watchlist
+file (the columns above, CSV or XLSX) into the stored watchlist ID: all or nothing, idempotent by
+``entry_id`` (``marsad.border.watchlist_import``). It prints the summary. Exit status: 0 when
+imported (or checked, with ``--dry-run``), 1 when rows have errors (each is listed; nothing is
+written), 2 for a usage error, an unknown watchlist or a file that cannot be used at all.
+
 A new verb is one more ``subcommands.add_parser`` in ``add_arguments`` and one more entry in
 ``handle``'s table.
 """
@@ -51,9 +57,11 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from marsad.border.models import Watchlist
 from marsad.border.mrz import parse
 from marsad.border.screening import DEFAULT_THRESHOLD, WatchlistIndex
 from marsad.border.screening.files import FileProblem, read_travellers, read_watchlist
+from marsad.border.watchlist_import import IMPORT_COLUMNS, watchlist_import
 
 USAGE_ERROR = 2
 INVALID = 1
@@ -145,8 +153,46 @@ class Command(BaseCommand):
             + f" (default {settings.LANGUAGE_CODE}).",
         )
 
+        load = subcommands.add_parser(
+            "import-watchlist",
+            help=(
+                "Import a watchlist file (CSV or XLSX) into a stored watchlist: all or nothing, "
+                "idempotent by entry_id. Exit status 0 when imported, 1 when rows have errors, "
+                "2 for a usage error."
+            ),
+        )
+        load.add_argument(
+            "file", type=Path, help="CSV or XLSX with the columns " + ", ".join(IMPORT_COLUMNS)
+        )
+        load.add_argument(
+            "--watchlist", required=True, type=int, help="The id of the watchlist to import into."
+        )
+        load.add_argument(
+            "--dry-run",
+            action="store_true",
+            help="Check the file and report what would change, without writing anything.",
+        )
+        load.add_argument(
+            "--deactivate-missing",
+            action="store_true",
+            help=(
+                "End (yesterday) the validity of the watchlist's entries whose entry_id is not "
+                "in the file; they are never deleted."
+            ),
+        )
+        load.add_argument(
+            "--language",
+            help="Language of the messages: "
+            + ", ".join(code for code, _name in settings.LANGUAGES)
+            + f" (default {settings.LANGUAGE_CODE}).",
+        )
+
     def handle(self, *args: Any, **options: Any) -> None:
-        handlers = {"mrz": self._mrz, "screen": self._screen}
+        handlers = {
+            "mrz": self._mrz,
+            "screen": self._screen,
+            "import-watchlist": self._import_watchlist,
+        }
         language = options.get("language") or settings.LANGUAGE_CODE
         if language not in {code for code, _name in settings.LANGUAGES}:
             raise CommandError(
@@ -277,6 +323,39 @@ class Command(BaseCommand):
                 "output": options["output"],
             }
         )
+
+    # --- import-watchlist ---------------------------------------------------------------------
+
+    def _import_watchlist(self, options: dict[str, Any]) -> None:
+        path = options["file"]
+        try:
+            content = path.read_bytes()
+        except OSError as error:
+            raise CommandError(
+                _("cannot read %(name)s: %(reason)s") % {"name": path, "reason": error.strerror},
+                returncode=USAGE_ERROR,
+            ) from error
+        watchlist = Watchlist.objects.filter(pk=options["watchlist"]).first()
+        if watchlist is None:
+            raise CommandError(
+                _("there is no watchlist with the id %(id)d") % {"id": options["watchlist"]},
+                returncode=USAGE_ERROR,
+            )
+        report = watchlist_import(
+            actor=None,
+            watchlist=watchlist,
+            content=content,
+            filename=path.name,
+            dry_run=options["dry_run"],
+            deactivate_missing=options["deactivate_missing"],
+        )
+        if report.problem:
+            raise CommandError(report.problem, returncode=USAGE_ERROR)
+        if not report.ok:
+            for line in report.error_lines():
+                self.stderr.write(line)
+            raise CommandError(report.error_header, returncode=INVALID)
+        self.stdout.write(report.summary)
 
 
 def _today(text: str | None) -> date:
