@@ -189,7 +189,7 @@ def test_upload_of_another_kind_of_file_is_refused(as_officer):
     upload = SimpleUploadedFile("areas.xlsx", b"PK")
     response = as_officer.post("/areas/load/", {"file": upload})
     assert response.status_code == 200
-    assert "Upload a .csv, .geojson or .json file; areas.xlsx is none of these." in (
+    assert "areas.xlsx is not a file this page reads; upload .csv, .geojson, .json." in (
         response.content.decode()
     )
     assert not TaskRun.objects.exists()

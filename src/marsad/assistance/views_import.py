@@ -2,7 +2,6 @@
 or imports a completed list (CSV or XLSX, one row per receipt); the task page follows the
 import."""
 
-from pathlib import Path
 from typing import Any
 
 from django import forms
@@ -19,11 +18,11 @@ from marsad.assistance.importers import COLUMNS, REQUIRED_COLUMNS
 from marsad.assistance.importers.tasks import receipt_list_import_start
 from marsad.assistance.models import AssistancePlan, AssistanceType
 from marsad.assistance.plans import is_supervisor
+from marsad.core.forms import TABLE_SUFFIXES, check_upload
 from marsad.core.roles import Capability
 from marsad.core.scoping import CHANGE, can, has_capability
 
-UPLOAD_SUFFIXES = (".csv", ".xlsx")
-UPLOAD_MAX_BYTES = 50 * 1024 * 1024
+UPLOAD_SUFFIXES = TABLE_SUFFIXES
 IMPORT_CAPABILITIES = (Capability.CHANGE_RECORDS, Capability.VIEW_PII)
 
 
@@ -53,16 +52,11 @@ class ReceiptListImportForm(forms.Form):
 
     def clean_file(self) -> Any:
         upload = self.cleaned_data["file"]
-        if Path(upload.name or "").suffix.lower() not in UPLOAD_SUFFIXES:
-            raise forms.ValidationError(
-                _("%(name)s is not a file this page reads; upload %(suffixes)s."),
-                params={"name": upload.name, "suffixes": ", ".join(UPLOAD_SUFFIXES)},
-            )
-        if upload.size > UPLOAD_MAX_BYTES:
-            raise forms.ValidationError(
-                _("The file is larger than %(max)d MB; split it by location."),
-                params={"max": UPLOAD_MAX_BYTES // (1024 * 1024)},
-            )
+        check_upload(
+            upload,
+            UPLOAD_SUFFIXES,
+            too_large=_("The file is larger than %(max)d MB; split it by location."),
+        )
         return upload
 
 

@@ -2,7 +2,6 @@
 XLSX) or field submissions (Kobo JSON, XLSX or CSV exports; ODK Central CSV) into a round for one
 of their organisations; the task page follows the import."""
 
-from pathlib import Path
 from typing import Any
 
 from django import forms
@@ -14,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from marsad.core.forms import TABLE_SUFFIXES, check_upload
 from marsad.core.roles import Capability
 from marsad.core.scoping import has_capability, is_superuser
 from marsad.displacement import tasks
@@ -22,9 +22,8 @@ from marsad.displacement.kobo.exports import SUFFIXES
 from marsad.displacement.models import AssessmentRound
 from marsad.partners.models import Organisation, Programme
 
-UPLOAD_SUFFIXES = (".csv", ".xlsx")
+UPLOAD_SUFFIXES = TABLE_SUFFIXES
 SUBMISSION_SUFFIXES = SUFFIXES
-UPLOAD_MAX_BYTES = 50 * 1024 * 1024
 
 
 def user_organisations(user: Any) -> Any:
@@ -65,16 +64,11 @@ class _ImportForm(forms.Form):
 
 
 def _check_upload(upload: Any, suffixes: tuple[str, ...]) -> None:
-    if Path(upload.name or "").suffix.lower() not in suffixes:
-        raise forms.ValidationError(
-            _("%(name)s is not a file this page reads; upload %(suffixes)s."),
-            params={"name": upload.name, "suffixes": ", ".join(suffixes)},
-        )
-    if upload.size > UPLOAD_MAX_BYTES:
-        raise forms.ValidationError(
-            _("The file is larger than %(max)d MB; split it by governorate."),
-            params={"max": UPLOAD_MAX_BYTES // (1024 * 1024)},
-        )
+    check_upload(
+        upload,
+        suffixes,
+        too_large=_("The file is larger than %(max)d MB; split it by governorate."),
+    )
 
 
 class MasterListImportForm(_ImportForm):

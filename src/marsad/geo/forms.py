@@ -1,15 +1,14 @@
 """Forms of the areas pages: the list's filters and the file upload."""
 
-from pathlib import Path
 from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from marsad.core.forms import check_upload
 from marsad.geo.models import LEVEL_NAMES, AreaLevel, parse_level
 
 UPLOAD_SUFFIXES = (".csv", ".geojson", ".json")
-UPLOAD_MAX_BYTES = 50 * 1024 * 1024
 
 
 def level_choices(empty_label: Any) -> list[tuple[str, Any]]:
@@ -67,14 +66,9 @@ class AreaLoadForm(forms.Form):
 
     def clean_file(self) -> Any:
         upload = self.cleaned_data["file"]
-        if Path(upload.name or "").suffix.lower() not in UPLOAD_SUFFIXES:
-            raise forms.ValidationError(
-                _("Upload a .csv, .geojson or .json file; %(name)s is none of these."),
-                params={"name": upload.name},
-            )
-        if upload.size > UPLOAD_MAX_BYTES:
-            raise forms.ValidationError(
-                _("The file is larger than %(max)d MB; split it by governorate."),
-                params={"max": UPLOAD_MAX_BYTES // (1024 * 1024)},
-            )
+        check_upload(
+            upload,
+            UPLOAD_SUFFIXES,
+            too_large=_("The file is larger than %(max)d MB; split it by governorate."),
+        )
         return upload

@@ -2,7 +2,6 @@
 personal data) checks or imports a list of persons (CSV or XLSX) received from one of their
 organisations; the task page follows the import."""
 
-from pathlib import Path
 from typing import Any
 
 from django import forms
@@ -14,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from marsad.core.forms import TABLE_SUFFIXES, check_upload
 from marsad.core.roles import Capability
 from marsad.core.scoping import has_capability, is_superuser, membership_scopes
 from marsad.partners.models import Organisation, Programme
@@ -21,8 +21,7 @@ from marsad.registry import tasks
 from marsad.registry.importers import COLUMNS, IMPORT_KINDS, REQUIRED_COLUMNS
 from marsad.registry.models import SourceKind
 
-UPLOAD_SUFFIXES = (".csv", ".xlsx")
-UPLOAD_MAX_BYTES = 50 * 1024 * 1024
+UPLOAD_SUFFIXES = TABLE_SUFFIXES
 IMPORT_CAPABILITIES = (Capability.CHANGE_RECORDS, Capability.VIEW_PII)
 
 
@@ -93,16 +92,11 @@ class SourceListImportForm(forms.Form):
 
     def clean_file(self) -> Any:
         upload = self.cleaned_data["file"]
-        if Path(upload.name or "").suffix.lower() not in UPLOAD_SUFFIXES:
-            raise forms.ValidationError(
-                _("%(name)s is not a file this page reads; upload %(suffixes)s."),
-                params={"name": upload.name, "suffixes": ", ".join(UPLOAD_SUFFIXES)},
-            )
-        if upload.size > UPLOAD_MAX_BYTES:
-            raise forms.ValidationError(
-                _("The file is larger than %(max)d MB; split it by governorate."),
-                params={"max": UPLOAD_MAX_BYTES // (1024 * 1024)},
-            )
+        check_upload(
+            upload,
+            UPLOAD_SUFFIXES,
+            too_large=_("The file is larger than %(max)d MB; split it by governorate."),
+        )
         return upload
 
 
