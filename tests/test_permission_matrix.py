@@ -457,6 +457,36 @@ def border_point_code(world: World, which: str, role: str) -> dict[str, Any]:
     return {"code": world.objects["border_point"].code}
 
 
+CONFIDENTIAL_READERS = {"system_admin", "case_worker", "border_supervisor"}
+
+
+def border_confidential_own(granted: int = 200, *, anonymous: int) -> dict[str, int]:
+    """A confidential border record of the own organisation: only roles cleared for
+    confidential records find it; other border roles do not learn it exists (404)."""
+    table = only(BORDER_ROLES, 404, 403, anonymous=anonymous)
+    table.update(dict.fromkeys(CONFIDENTIAL_READERS, granted))
+    return table
+
+
+def border_confidential_other(granted: int = 200, *, anonymous: int) -> dict[str, int]:
+    """Another organisation's confidential border record: only the system administrator."""
+    table = only(BORDER_ROLES, 404, 403, anonymous=anonymous)
+    table["system_admin"] = granted
+    return table
+
+
+def border_watchlist(world: World, which: str, role: str) -> dict[str, Any]:
+    """A confidential watchlist (one per organisation, made once) with one entry."""
+    from tests.border.factories import entry, watchlist
+
+    key = f"border_watchlist_{which}"
+    if key not in world.objects:
+        owner = world.own if which == "own" else world.other
+        world.objects[key] = watchlist(owner, name=f"Matrix watchlist {which}")
+        entry(world.objects[key], reference=f"M-{which}")
+    return {"pk": world.objects[key].pk}
+
+
 MATRIX: list[Route] = [
     # --- registry
     Route("registry:household-list", only(PII_ROLES, 200, 403, anonymous=302)),
@@ -1205,6 +1235,60 @@ MATRIX: list[Route] = [
     ),
     Route("task-list", api()),
     Route("task-detail", api(200), api(404, system_admin=200), kwargs=task_run),
+    # --- border watchlists: confidential by default, so only cleared readers find one; the
+    # import endpoint is multipart only, and the matrix posts JSON: 415 once access is granted.
+    Route("border:watchlist-list", only(BORDER_ROLES, 200, 403, anonymous=302)),
+    Route(
+        "border:watchlist-detail",
+        border_confidential_own(anonymous=302),
+        border_confidential_other(anonymous=302),
+        kwargs=border_watchlist,
+    ),
+    Route(
+        "border:watchlist-import",
+        border_confidential_own(anonymous=302),
+        border_confidential_other(anonymous=302),
+        kwargs=border_watchlist,
+    ),
+    # border API (the multipart import itself: tests/border/test_watchlist_import.py)
+    Route("border-watchlist-list", only(BORDER_ROLES, 200, 403, anonymous=401)),
+    Route(
+        "border-watchlist-detail",
+        border_confidential_own(anonymous=401),
+        border_confidential_other(anonymous=401),
+        kwargs=border_watchlist,
+    ),
+    Route(
+        "border-watchlist-import",
+        border_confidential_own(415, anonymous=401),
+        border_confidential_other(415, anonymous=401),
+        method="post",
+        kwargs=border_watchlist,
+        data=lambda world, who: {},
+    ),
+    # --- a receipt's page and voiding a receipt recorded in error (supervisors)
+    Route(
+        "assistance:receipt-detail",
+        only(PII_ROLES, 200, 403, anonymous=302),
+        pii_other(anonymous=302),
+        kwargs=assistance_receipt,
+    ),
+    Route(
+        "assistance:receipt-void",
+        only(SUPERVISORS, 200, 403, anonymous=302),
+        pii_other(anonymous=302),
+        method="post",
+        kwargs=assistance_receipt,
+        data=lambda world, who: {"reason": "Recorded for the wrong household."},
+    ),
+    Route(
+        "assistance-receipt-void",
+        only(SUPERVISORS, 200, 403, anonymous=401),
+        pii_other(anonymous=401),
+        method="post",
+        kwargs=assistance_receipt,
+        data=lambda world, who: {"reason": "Recorded for the wrong household."},
+    ),
 ]
 
 

@@ -28,7 +28,8 @@ Uses a database it empties: BENCH_DATABASE_URL, default
 postgres://postgres@127.0.0.1:5432/marsad_bench_assistance (created when missing). A
 sqlite:/// URL works for small sizes; the SQL comparison is then skipped (it is written for
 PostgreSQL). BENCH_SKIP=selection or BENCH_SKIP=receipts leaves a part out; BENCH_REUSE=1
-measures part 2 again on the database a previous run loaded (no flush, no load). A quick look:
+measures part 2 again on the database a previous run loaded (migrated to the current code,
+no flush, no load). A quick look:
 BENCH_HOUSEHOLDS=20000 BENCH_RECEIPTS=40000 .venv/bin/python bench/assistance/run.py
 """
 
@@ -596,6 +597,7 @@ def main() -> int:
         f"households {HOUSEHOLDS:,}, receipts {RECEIPTS:,}, quota {QUOTA:,}, calls {CALLS}"
     )
     if REUSE and Household.objects.exists():
+        call_command("migrate", interactive=False, verbosity=0)  # the code may have moved on
         world, registry = reuse()
         print(f"reusing the {len(registry.household_ids):,} households loaded before")
         if "receipts" not in SKIP:

@@ -14,7 +14,15 @@ import pytest
 
 from marsad.assistance.models import AssistancePlan, CriteriaSetVersion, Receipt, Selection
 from marsad.core.models import AuditEntry
-from tests.assistance.factories import FOOD, GRANT, household, plan, receipt
+from tests.assistance.factories import (
+    FOOD,
+    GRANT,
+    criteria_set,
+    household,
+    plan,
+    publish,
+    receipt,
+)
 from tests.assistance.test_reports import TOTAL, build_world, figures_of
 from tests.factories import UserFactory, member
 
@@ -68,7 +76,9 @@ def receipt_body(plan, household, **extra):
 # --- Criteria -------------------------------------------------------------------------------
 
 
-def test_criteria_sets_and_versions_are_read_in_scope(as_user, manager, reporter, version):
+def test_criteria_sets_and_versions_are_read_in_scope(
+    as_user, manager, reporter, version, other_ngo
+):
     client = as_user(manager)
     sets = client.get(f"{BASE}/criteria-sets/").json()["results"]
     assert [(s["name"], s["organisation"], s["latest_version"]) for s in sets] == [
@@ -87,10 +97,14 @@ def test_criteria_sets_and_versions_are_read_in_scope(as_user, manager, reporter
         "label": "",
         "display_label": "Female-headed household",
     }
-    # The mission's criteria are not a partner's to read.
+    # The mission's criteria are shared with partners to select with; another partner's not.
+    theirs = publish(criteria_set(other_ngo, name="NGO-B criteria"))
     partner = as_user(reporter)
-    assert partner.get(f"{BASE}/criteria-sets/").json()["results"] == []
-    assert partner.get(f"{BASE}/criteria-versions/{version.pk}/").status_code == 404
+    assert [row["id"] for row in partner.get(f"{BASE}/criteria-sets/").json()["results"]] == [
+        version.criteria_set_id
+    ]
+    assert partner.get(f"{BASE}/criteria-versions/{version.pk}/").status_code == 200
+    assert partner.get(f"{BASE}/criteria-versions/{theirs.pk}/").status_code == 404
 
 
 def test_a_programme_manager_publishes_the_next_version(as_user, manager, version):

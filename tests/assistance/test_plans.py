@@ -131,11 +131,25 @@ def test_dates_and_cycle_are_checked(areas, ngo, programme):
     assert errors["__all__"] == ["The end date must not be before the start date."]
 
 
-def test_criteria_must_be_in_the_actor_s_scope_and_in_use(areas, ngo, mission, programme, version):
+def test_criteria_must_be_in_the_actor_s_scope_and_in_use(
+    areas, ngo, other_ngo, mission, programme, version
+):
     reporter = member("partner_reporter", ngo)
+    theirs = publish(criteria_set(other_ngo, name="NGO-B criteria"))
     with pytest.raises(ValidationError) as refused:
-        plan(ngo, programme, areas["basrah"], actor=reporter, criteria_version=version)
+        plan(ngo, programme, areas["basrah"], actor=reporter, criteria_version=theirs)
     assert "not in your scope" in refused.value.message_dict["criteria_version"][0]
+    # The mission's criteria are shared with partners: a partner selects with them.
+    shared = plan(
+        ngo,
+        programme,
+        areas["basrah"],
+        actor=reporter,
+        approve=False,
+        code="PHSS-BA-2026-R1-NGO",
+        criteria_version=version,
+    )
+    assert shared.criteria_version == version
     manager = member("programme_manager", mission)
     created = plan(
         ngo, programme, areas["basrah"], actor=manager, approve=False, criteria_version=version

@@ -775,12 +775,14 @@ def test_a_household_out_of_scope_cannot_be_chosen(client, reporter, grants, are
     assert not Receipt.objects.exists()
 
 
-def test_criteria_items_and_plan_choices_are_scoped(client, reporter, ngo, version):
-    """A partner's plan form offers only the criteria versions the partner may see."""
+def test_criteria_items_and_plan_choices_are_scoped(client, reporter, ngo, other_ngo, version):
+    """A partner's plan form offers only the criteria versions the partner may see: its own and
+    the mission's, not another partner's."""
     own = publish(criteria_set(ngo, name="NGO-A criteria"))
+    publish(criteria_set(other_ngo, name="NGO-B criteria"))
     login(client, reporter)
     form = client.get(url("plan-create")).context["form"]
-    assert list(form.fields["criteria_version"].queryset) == [own]
+    assert set(form.fields["criteria_version"].queryset) == {own, version}
     assert PlanItem.objects.count() == 0
 
 

@@ -6,6 +6,7 @@ import pytest
 from django.core.management import call_command
 
 from marsad.accounts.models import Membership, User
+from marsad.assistance.models import AssistancePlan, CriteriaSet, Receipt, Selection
 from marsad.core.models import AuditEntry
 from marsad.demo.users import DEMO_PASSWORD, DEMO_USERS
 from marsad.displacement.demo import DEMO_LOCATIONS
@@ -27,6 +28,10 @@ def counts() -> dict[str, int]:
             Contact,
             User,
             Membership,
+            CriteriaSet,
+            AssistancePlan,
+            Selection,
+            Receipt,
             AuditEntry,
         )
     }
@@ -67,6 +72,13 @@ def test_demo_loads_reference_data_users_for_every_role_and_is_idempotent(client
     }
     assert first["Membership"] == len(DEMO_USERS)
     assert f"Every demo user's password: {DEMO_PASSWORD}" in output.getvalue()
+    # Assistance on the registry: the mission's criteria, two plans selected and distributed,
+    # one receipt overridden and one voided.
+    assert (first["CriteriaSet"], first["AssistancePlan"], first["Selection"]) == (1, 2, 2)
+    assert first["Receipt"] > 20
+    assert Receipt.objects.filter(override=True).count() == 1
+    assert Receipt.objects.filter(voided_at__isnull=False).count() == 1
+    assert "recorded as an override" in output.getvalue()
 
     call_command("demo", "--no-serve", stdout=io.StringIO())
     assert counts() == first

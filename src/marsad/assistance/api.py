@@ -41,6 +41,7 @@ from marsad.assistance.serializers import (
     PlanUpdateSerializer,
     ReceiptCreateSerializer,
     ReceiptSerializer,
+    ReceiptVoidSerializer,
     SelectionEntrySerializer,
     SelectionRunSerializer,
     SelectionSerializer,
@@ -285,6 +286,12 @@ class ReceiptFilter(filters.FilterSet):
     received_from = filters.DateFilter(field_name="received_on", lookup_expr="gte")
     received_to = filters.DateFilter(field_name="received_on", lookup_expr="lte")
     override = filters.BooleanFilter()
+    voided = filters.BooleanFilter(
+        field_name="voided_at",
+        lookup_expr="isnull",
+        exclude=True,
+        label=_("voided (true) or standing (false)"),
+    )
 
     class Meta:
         model = Receipt
@@ -298,6 +305,7 @@ class ReceiptFilter(filters.FilterSet):
             "received_from",
             "received_to",
             "override",
+            "voided",
         ]
 
 
@@ -306,6 +314,7 @@ class ReceiptViewSet(ScopedReadOnlyViewSet):
     your organisation: a second receipt of the same assistance in the cycle by the household,
     or by a registration linkage tied to it, is refused with 409 Conflict naming the earlier
     receipt; a programme manager or IM officer records it anyway by sending ``override_reason``.
+    ``POST …/void/`` voids a receipt recorded in error, with the reason (the same supervisors).
     """
 
     serializer_class = ReceiptSerializer
@@ -339,6 +348,21 @@ class ReceiptViewSet(ScopedReadOnlyViewSet):
             ReceiptSerializer(fresh, context=self.get_serializer_context()).data,
             status=status.HTTP_201_CREATED,
         )
+
+    @extend_schema(request=ReceiptVoidSerializer, responses=ReceiptSerializer)
+    @action(detail=True, methods=["post"])
+    def void(self, request: Request, pk: Any = None) -> Response:
+        """Void a receipt recorded in error, with the reason (programme managers and IM
+        officers): it stays, marked voided, but no longer counts in reports nor blocks another
+        receipt of the assistance in the cycle."""
+        receipt = self.get_object()
+        body = ReceiptVoidSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        services.receipt_void(
+            actor=request.user, receipt=receipt, reason=body.validated_data["reason"]
+        )
+        fresh = self.get_queryset().get(pk=receipt.pk)
+        return Response(ReceiptSerializer(fresh, context=self.get_serializer_context()).data)
 
     def _conflict(self, refusal: Any, household: Any) -> Response:
         allowed = services.is_supervisor(self.request.user)

@@ -189,3 +189,16 @@ class ReceiptForm(forms.Form):
             "thumbprint": data.get("thumbprint", False),
             "override_reason": (data.get("override_reason") or "").strip(),
         }
+
+
+class ReceiptVoidForm(forms.Form):
+    """A supervisor voids a receipt recorded in error, saying why."""
+
+    reason = forms.CharField(
+        label=gettext_lazy("Reason for voiding"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=gettext_lazy(
+            "Why this receipt was recorded in error, e.g. the wrong household or date. The "
+            "receipt stays, marked voided; it no longer counts in reports."
+        ),
+    )

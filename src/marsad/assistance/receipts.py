@@ -14,6 +14,9 @@ another partner gave — while the write stays within the actor's scope: a partn
 receipts only for their own organisation's plans, and only for households they may see. The
 households concerned are locked while checking, so two officers recording for the same family
 at the same moment cannot both pass; a partial unique index backs the household's own case.
+
+A receipt recorded in error is voided by a supervisor with a reason (``receipt_void``), never
+deleted: a voided receipt no longer blocks another in the cycle and no longer counts.
 """
 
 import datetime
@@ -36,11 +39,12 @@ from marsad.assistance.models import (
     Receipt,
 )
 from marsad.assistance.plans import is_supervisor
-from marsad.core import services
-from marsad.core.scoping import CHANGE, VIEW, can, scope
+from marsad.core import audit, services
+from marsad.core.models import AuditAction
+from marsad.core.scoping import CHANGE, VIEW, can, can_create, scope
 from marsad.registry.models import Household, Person
 
-__all__ = ["AlreadyAssisted", "double_assistance_message", "receipt_record"]
+__all__ = ["AlreadyAssisted", "double_assistance_message", "receipt_record", "receipt_void"]
 
 
 class AlreadyAssisted(ValidationError):
@@ -130,6 +134,103 @@ def _check_person(item: PlanItem, household: Household, person: Person | None) -
         )
 
 
+#: Receipt constraints ``receipt_record`` has already made sure of when it writes, so it does not
+#: ask the database again: the once-per-cycle rule (checked under lock, linked households
+#: included), the source key (looked up), a positive quantity (the field's minimum of 0.01 at
+#: two decimals), a known assistance type (the field's choices), an override explained and a
+#: receipt not voided (both built here). Any other constraint is validated as usual; the
+#: database enforces every one of them regardless.
+CHECKED_BEFORE_WRITING = frozenset(
+    {
+        "receipt_once_per_cycle",
+        "receipt_source_key_once_per_plan",
+        "receipt_quantity_positive",
+        "receipt_type_known",
+        "receipt_override_explained",
+        "receipt_void_explained",
+    }
+)
+#: Related records ``receipt_record`` reads (or is given by the signed-in request) in its own
+#: transaction, so ``full_clean`` does not ask whether they exist. The person is not among
+#: them: only the caller read it.
+READ_BEFORE_WRITING = (
+    "plan",
+    "item",
+    "programme",
+    "household",
+    "recorded_by",
+    "overridden_by",
+    "overrides_receipt",
+)
+
+
+def _plan_item(actor: Any, plan: AssistancePlan, item: PlanItem) -> PlanItem:
+    """The item read again with its plan, programme and partner, in one query that is also the
+    permission check (a plan item is owned exactly as its plan)."""
+    if item.plan_id != plan.pk:
+        raise ValidationError({"item": _("This item belongs to another plan.")})
+    items = PlanItem.objects.select_related("plan__programme", "plan__organisation").filter(
+        pk=item.pk, plan_id=plan.pk
+    )
+    if actor is None:
+        return items.get()
+    found = scope(items, actor, CHANGE).first()
+    if found is None:
+        raise PermissionDenied(
+            _("You may record receipts only for plans of your organisation, in your scope.")
+        )
+    return found
+
+
+def _household(actor: Any, household: Household) -> Household:
+    """The household read again within the actor's scope, with its area (the receipt's owner
+    area); ``actor=None`` (the system) takes the household given."""
+    if actor is None:
+        return household
+    found = (
+        scope(Household.objects.filter(pk=household.pk), actor, VIEW).select_related("area").first()
+    )
+    if found is None:
+        raise PermissionDenied(_("You may not record assistance for this household."))
+    return found
+
+
+def _write(*, actor: Any, plan: AssistancePlan, data: dict[str, Any]) -> Receipt:
+    """Validate, save and audit the receipt, as ``core.services.record_create`` does, but
+    without asking the database again what this call has just read (``READ_BEFORE_WRITING``,
+    ``CHECKED_BEFORE_WRITING``): recording a receipt is the hot path of a distribution day."""
+    if actor is not None and not can_create(
+        actor,
+        Receipt,
+        organisation=plan.organisation,
+        programme=plan.programme,
+        area=data["household"].area,
+        sensitivity=data["household"].sensitivity,
+    ):
+        raise PermissionDenied(_("You may not create this record here."))
+    receipt = Receipt(**data)
+    receipt.full_clean(exclude=READ_BEFORE_WRITING, validate_constraints=False)
+    errors: dict[str, Any] = {}
+    for constraint in Receipt._meta.constraints:
+        if constraint.name in CHECKED_BEFORE_WRITING:
+            continue
+        try:
+            constraint.validate(Receipt, receipt)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+    if errors:
+        raise ValidationError(errors)
+    receipt.save(force_insert=True)
+    audit.record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        instance=receipt,
+        organisation_id=plan.organisation_id,
+        changes={key: [None, value] for key, value in audit.snapshot(receipt).items()},
+    )
+    return receipt
+
+
 @transaction.atomic
 def receipt_record(
     *,
@@ -151,24 +252,19 @@ def receipt_record(
     (``quantity`` defaults to the item's quantity per household), verified by ID, signature or
     thumbprint. A second receipt of the assistance type in the plan's cycle by the household or
     a linked one raises ``AlreadyAssisted``, unless a supervisor gives ``override_reason``.
-    ``source_key`` is an imported row's key; a plan takes each key once."""
-    if actor is not None and not can(actor, CHANGE, plan):
-        raise PermissionDenied(
-            _("You may record receipts only for plans of your organisation, in your scope.")
-        )
-    plan = AssistancePlan.objects.select_related("programme", "organisation").get(pk=plan.pk)
+    ``source_key`` is an imported row's key; a plan takes each key once.
+
+    A handful of queries whatever the number of receipts stored: the item with its plan (and
+    the permission), the household in scope, the links, the lock, the receipts of the cycle,
+    the receipt and its audit row."""
+    item = _plan_item(actor, plan, item)
+    plan = item.plan
     if plan.status != PlanStatus.APPROVED:
         raise ValidationError(
             _("Receipts are recorded only for approved plans; this plan is %(status)s.")
             % {"status": plan.get_status_display().lower()}
         )
-    if item.plan_id != plan.pk:
-        raise ValidationError({"item": _("This item belongs to another plan.")})
-    if (
-        actor is not None
-        and not scope(Household.objects.filter(pk=household.pk), actor, VIEW).exists()
-    ):
-        raise PermissionDenied(_("You may not record assistance for this household."))
+    household = _household(actor, household)
     _check_person(item, household, person)
     received_on = _date(received_on)
     _check_date(plan, received_on)
@@ -187,7 +283,14 @@ def receipt_record(
     linked = selectors.linked_households([household.pk])[household.pk]
     concerned = sorted({household.pk, *linked})
     # Lock the households in id order (no deadlock between two such checks), then look.
-    list(Household.objects.select_for_update().filter(pk__in=concerned).order_by("pk").values("pk"))
+    locked = set(
+        Household.objects.select_for_update()
+        .filter(pk__in=concerned)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    if household.pk not in locked:
+        raise ValidationError({"household": _("No such household.")})
     earlier = selectors.first_receipt(
         selectors.receipts_in_cycle(
             concerned, item.assistance_type, plan.cycle, programme=plan.programme_id
@@ -212,9 +315,9 @@ def receipt_record(
             "overridden_by": actor if getattr(actor, "is_authenticated", False) else None,
             "overrides_receipt": earlier,
         }
-    return services.record_create(
+    return _write(
         actor=actor,
-        model=Receipt,
+        plan=plan,
         data={
             "plan": plan,
             "item": item,
@@ -231,5 +334,40 @@ def receipt_record(
             "recorded_by": actor if getattr(actor, "is_authenticated", False) else None,
             "source_key": source_key,
             **override,
+        },
+    )
+
+
+@transaction.atomic
+def receipt_void(*, actor: Any, receipt: Receipt, reason: str) -> Receipt:
+    """Void a receipt recorded in error (the wrong household, item, quantity or date), saying
+    why: a supervisor's correction, audited with the reason. The receipt stays — never deleted
+    — marked voided, with who voided it and when; it no longer blocks another receipt of the
+    assistance in the cycle and no longer counts in reports. A receipt of a closed plan may be
+    voided too: errors are often found when the plan's figures are reported. An imported
+    receipt keeps its source key, so importing the same list again does not bring it back."""
+    if not is_supervisor(actor):
+        raise PermissionDenied(_("Only a programme manager or an IM officer may void a receipt."))
+    if actor is not None and not can(actor, CHANGE, receipt):
+        raise PermissionDenied(_("You may not void this receipt."))
+    receipt = (
+        Receipt.objects.select_for_update(of=("self",))
+        .select_related("household")
+        .get(pk=receipt.pk)
+    )
+    if receipt.voided_at is not None:
+        raise ValidationError(
+            _("Receipt %(number)d is already voided.") % {"number": receipt.pk}, code="voided"
+        )
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why the receipt is voided.")})
+    return services.record_update(
+        actor=actor,
+        instance=receipt,
+        data={
+            "voided_at": timezone.now(),
+            "voided_by": actor if getattr(actor, "is_authenticated", False) else None,
+            "void_reason": reason,
         },
     )

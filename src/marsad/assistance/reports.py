@@ -133,9 +133,10 @@ def resolve_visibility(user: Any) -> Visibility:
 
 
 def receipts_counted(user: Any, filters: Filters | None = None) -> QuerySet[Receipt]:
-    """The receipts a reader counts (``user`` or a ``Visibility``), filtered."""
+    """The receipts a reader counts (``user`` or a ``Visibility``), filtered; voided receipts
+    (recorded in error) never count."""
     vis = resolve_visibility(user)
-    queryset = Receipt.objects.all()
+    queryset = Receipt.objects.filter(voided_at__isnull=True)
     if vis.user is not None and not vis.suppress:
         queryset = scope(queryset, vis.user, VIEW)
     filters = filters or Filters()

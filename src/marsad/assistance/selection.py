@@ -121,11 +121,14 @@ def _households(actor: Any, areas: list[AdminArea]) -> QuerySet[Household]:
 
 def _given(plan: AssistancePlan, types: list[str]) -> dict[int, ranking.Given]:
     """Each household's earliest receipt of one of ``types`` in the plan's programme and
-    cycle, whoever recorded it."""
+    cycle, whoever recorded it (voided receipts left out)."""
     given: dict[int, ranking.Given] = {}
     rows = (
         Receipt.objects.filter(
-            programme_id=plan.programme_id, cycle=plan.cycle, assistance_type__in=types
+            programme_id=plan.programme_id,
+            cycle=plan.cycle,
+            assistance_type__in=types,
+            voided_at__isnull=True,
         )
         .order_by("received_on", "pk")
         .values_list("household_id", "received_on", "pk")

@@ -329,7 +329,14 @@ def receipts(
     if household is not None:
         found = found.filter(household=household)
     return found.select_related(
-        "plan", "item", "programme", "household", "person", "recorded_by", "overridden_by"
+        "plan",
+        "item",
+        "programme",
+        "household",
+        "person",
+        "recorded_by",
+        "overridden_by",
+        "voided_by",
     )
 
 
@@ -337,15 +344,17 @@ def receipts_in_cycle(
     household_ids: Iterable[int], assistance_type: str, cycle: str, *, programme: Any
 ) -> list[Receipt]:
     """Receipts of ``assistance_type`` in ``programme``'s ``cycle`` by any of ``household_ids``
-    (one indexed query; every organisation's), earliest first, with plan and household."""
+    (one indexed query; every organisation's), earliest first, with plan, its programme and
+    household. Voided receipts are left out: they were recorded in error."""
     return list(
         Receipt.objects.filter(
             programme_id=getattr(programme, "pk", programme),
             cycle=normalise_cycle(cycle),
             assistance_type=str(assistance_type),
             household_id__in=sorted(household_ids),
+            voided_at__isnull=True,
         )
-        .select_related("plan", "household")
+        .select_related("plan__programme", "household")
         .order_by("received_on", "pk")
     )
 

@@ -396,6 +396,12 @@ class ReceiptSerializer(serializers.ModelSerializer):
     )
     recorded_by = _username()
     overridden_by = _username()
+    voided = serializers.BooleanField(
+        source="is_voided",
+        read_only=True,
+        help_text=_("Voided as recorded in error: it no longer counts nor blocks another."),
+    )
+    voided_by = _username()
 
     class Meta:
         model = Receipt
@@ -421,9 +427,21 @@ class ReceiptSerializer(serializers.ModelSerializer):
             "override_reason",
             "overridden_by",
             "overrides_receipt",
+            "voided",
+            "voided_at",
+            "voided_by",
+            "void_reason",
             "created_at",
         ]
         read_only_fields = fields
+
+
+class ReceiptVoidSerializer(serializers.Serializer):
+    """Void a receipt recorded in error (supervisors)."""
+
+    reason = serializers.CharField(
+        help_text=_("Why the receipt is voided, e.g. recorded for the wrong household.")
+    )
 
 
 class ReceiptCreateSerializer(serializers.Serializer):

@@ -1,7 +1,7 @@
 """Every write of vulnerability targeting and assistance. Here: creating and changing a criteria
 set, and publishing a new version of its criteria. Re-exported from their own modules: plans
 and their items (``plans``), running a selection (``selection``) and recording receipts with
-the double-assistance rule (``receipts``).
+the double-assistance rule, and voiding one recorded in error (``receipts``).
 
 A published version is never changed: editing a set's criteria publishes the next version.
 Only programme managers and system administrators (the change-programmes capability) manage
@@ -30,7 +30,7 @@ from marsad.assistance.plans import (
     plan_item_update,
     plan_update,
 )
-from marsad.assistance.receipts import AlreadyAssisted, receipt_record
+from marsad.assistance.receipts import AlreadyAssisted, receipt_record, receipt_void
 from marsad.assistance.selection import selection_run
 from marsad.core import services
 from marsad.core.roles import Capability
@@ -50,6 +50,7 @@ __all__ = [
     "plan_item_update",
     "plan_update",
     "receipt_record",
+    "receipt_void",
     "selection_run",
 ]
 

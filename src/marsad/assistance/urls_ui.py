@@ -18,6 +18,8 @@ urlpatterns = [
         name="selection-progress",
     ),
     path("plans/<int:pk>/receipts/new/", views_receipts.receipt_create, name="receipt-create"),
+    path("receipts/<int:pk>/", views_receipts.receipt_detail, name="receipt-detail"),
+    path("receipts/<int:pk>/void/", views_receipts.receipt_void, name="receipt-void"),
     path("selections/<int:pk>/", views_selection.selection_detail, name="selection-detail"),
     path(
         "selections/<int:pk>/households/<int:household>/",

@@ -1,21 +1,23 @@
 """Recording a receipt from a plan's page: find the household (registration number or a
 member's name in either script), then the item, quantity, date and verification. A second
 receipt in the cycle is refused naming the earlier receipt; a supervisor may then record it
-as an override with a reason."""
+as an override with a reason. A receipt's own page shows everything recorded about it, and a
+supervisor's button to void it when it was recorded in error."""
 
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
-from marsad.assistance import selectors_ui, services
-from marsad.assistance.forms_receipts import HouseholdSearchForm, ReceiptForm
+from marsad.assistance import selectors, selectors_ui, services
+from marsad.assistance.forms_receipts import HouseholdSearchForm, ReceiptForm, ReceiptVoidForm
 from marsad.assistance.models import AssistancePlan, PlanStatus, Receipt
 from marsad.assistance.views_common import form_errors, require
 from marsad.assistance.views_plans import plan_in_scope
@@ -127,3 +129,74 @@ def receipt_create(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect(reverse("assistance:plan-detail", args=[plan.pk]) + "#receipts")
     context.update({"form": form, "override": "override_reason" in form.fields})
     return render(request, "assistance/receipt_form.html", context)
+
+
+def _receipt_in_scope(request: HttpRequest, pk: int) -> Receipt:
+    found = (
+        selectors.receipts(request.user)
+        .select_related("plan__organisation", "household__area", "overrides_receipt")
+        .filter(pk=pk)
+        .first()
+    )
+    if found is None:
+        raise Http404(_("No such receipt."))
+    return found
+
+
+def _may_void(request: HttpRequest, receipt: Receipt) -> bool:
+    return (
+        receipt.voided_at is None
+        and services.is_supervisor(request.user)
+        and can(request.user, CHANGE, receipt)
+    )
+
+
+def _receipt_page(
+    request: HttpRequest, receipt: Receipt, form: ReceiptVoidForm | None = None
+) -> HttpResponse:
+    may_void = _may_void(request, receipt)
+    return render(
+        request,
+        "assistance/receipt_detail.html",
+        {
+            "receipt": receipt,
+            "plan": receipt.plan,
+            "may_void": may_void,
+            "void_form": (form or ReceiptVoidForm()) if may_void else None,
+            "overridden_by_receipts": selectors.receipts(request.user)
+            .filter(overrides_receipt=receipt)
+            .order_by("received_on", "pk"),
+        },
+    )
+
+
+@login_required
+def receipt_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    require(request)
+    return _receipt_page(request, _receipt_in_scope(request, pk))
+
+
+@login_required
+@require_POST
+def receipt_void(request: HttpRequest, pk: int) -> HttpResponse:
+    """A supervisor voids the receipt, with the reason; the page again with the form's errors
+    when the reason is missing."""
+    require(request)
+    receipt = _receipt_in_scope(request, pk)
+    if not services.is_supervisor(request.user) or not can(request.user, CHANGE, receipt):
+        raise PermissionDenied(_("Only a programme manager or an IM officer may void a receipt."))
+    form = ReceiptVoidForm(request.POST)
+    if form.is_valid():
+        try:
+            services.receipt_void(
+                actor=request.user, receipt=receipt, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as error:
+            form_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("Receipt %(number)d is voided: it no longer counts.") % {"number": receipt.pk},
+            )
+            return redirect("assistance:receipt-detail", pk=receipt.pk)
+    return _receipt_page(request, receipt, form)

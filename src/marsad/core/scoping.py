@@ -32,6 +32,11 @@ class ScopeSpec:
     narrow: an optional ``narrow(user, membership) -> Q | None`` that an owned model's app adds
       to what a membership grants (None: nothing more), e.g. ``border`` narrowing a border
       officer's membership to the crossing points they are posted at.
+    shared: an optional ``shared(user, membership) -> Q | None``: owned records of other
+      organisations that a membership holding the view-records capability may also *view*
+      (never change), e.g. the mission's published vulnerability criteria, which partners
+      select with in the programmes they work in. Reference-like for reading, owned for
+      changing: ``can(user, CHANGE, …)`` and ``can_create`` never consult it.
     """
 
     REFERENCE = "reference"
@@ -47,6 +52,7 @@ class ScopeSpec:
     owner: str | None = None
     change_capability: Capability = Capability.CHANGE_RECORDS
     narrow: "Callable[[Any, MembershipScope], Q | None] | None" = None
+    shared: "Callable[[Any, MembershipScope], Q | None] | None" = None
 
 
 @dataclass(frozen=True)
@@ -173,6 +179,15 @@ def scope(queryset: QuerySet, user: Any, action: str = VIEW) -> QuerySet:
     granted = Q(pk__in=[])
     any_grant = False
     for membership in memberships:
+        if (
+            action == VIEW
+            and spec.shared is not None
+            and Capability.VIEW_RECORDS in membership.capabilities
+        ):
+            extra = spec.shared(user, membership)
+            if extra is not None:
+                granted |= extra
+                any_grant = True
         condition = _membership_filter(spec, membership, action)
         if condition is None:
             continue

@@ -1,29 +1,23 @@
 """What a distribution-list import did (or would do, in a dry run), and each error by row and
-column."""
+column (the report's shape is ``core.reports.ListImportReport``)."""
 
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
-from marsad.core.reports import ERRORS_KEPT, ErrorsReport
-from marsad.core.tables import RowError
+from marsad.core.reports import ListImportReport
 
 
 @dataclass
-class ReceiptListReport(ErrorsReport):
+class ReceiptListReport(ListImportReport):
     """Counts of rows read, receipts recorded (of which supervisors' overrides) and rows
     imported before, and every error. Nothing is written when there is any error."""
 
+    COUNTS = ("plan", "rows", "receipts_created", "overrides", "unchanged")
+
     plan: str = ""
-    rows: int = 0
     receipts_created: int = 0
     overrides: int = 0
-    unchanged: int = 0
-    errors: list[RowError] = field(default_factory=list)
-    dry_run: bool = False
-    format: str = ""
-    encoding: str = ""
 
     @property
     def summary(self) -> str:
@@ -52,18 +46,3 @@ class ReceiptListReport(ErrorsReport):
             )
             % counts
         )
-
-    def as_dict(self) -> dict[str, Any]:
-        """The task's result: counts and the first 200 errors."""
-        return {
-            "plan": self.plan,
-            "rows": self.rows,
-            "receipts_created": self.receipts_created,
-            "overrides": self.overrides,
-            "unchanged": self.unchanged,
-            "dry_run": self.dry_run,
-            "format": self.format,
-            "encoding": self.encoding,
-            "error_count": len(self.errors),
-            "errors": self.error_lines(ERRORS_KEPT),
-        }

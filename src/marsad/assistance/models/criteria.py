@@ -5,8 +5,12 @@ A version is immutable from the moment it is published: editing a set publishes 
 so every selection that names a version can be scored and explained again exactly. The rules
 themselves live in ``assistance.scoring`` (pure); this module only stores which rules, with what
 parameters and weights, and the category cut-offs.
+
+A set is owned by its organisation; the mission's published sets in use are shared, to read,
+with everyone who sees records (``mission_criteria``), so partners select with them.
 """
 
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -24,9 +28,37 @@ from marsad.assistance.scoring import (
 )
 from marsad.core.models import TimeStampedModel
 from marsad.core.roles import Capability
-from marsad.core.scoping import ScopeSpec
+from marsad.core.scoping import MembershipScope, ScopeSpec
+from marsad.partners.models import MISSION_KINDS
 
 CRITERION_KINDS = [(kind.value, RULE_NAMES[kind]) for kind in RuleKind]
+
+
+def mission_criteria(to_set: str = "") -> Callable[[Any, MembershipScope], models.Q]:
+    """A ``ScopeSpec.shared``: the mission's criteria, read by everyone who sees records — a
+    partner selects its beneficiaries with the mission's IOM Household Vulnerability Criteria.
+    Shared are the sets of an active mission unit that are in use and published (a version at
+    least), with their versions and criteria; a membership narrowed to programmes shares those
+    of its programmes and the mission-wide ones (no programme). Only to view: changing a set
+    stays with its own organisation's programme managers. ``to_set`` is the lookup from the
+    model to its criteria set (``"criteria_set__"`` from a version)."""
+
+    def shared(user: Any, membership: MembershipScope) -> models.Q:
+        condition = models.Q(
+            **{
+                f"{to_set}organisation__kind__in": sorted(MISSION_KINDS),
+                f"{to_set}organisation__is_active": True,
+                f"{to_set}is_active": True,
+                f"{to_set}pk__in": CriteriaSetVersion.objects.values("criteria_set_id"),
+            }
+        )
+        if membership.programme_ids:
+            condition &= models.Q(**{f"{to_set}programme__isnull": True}) | models.Q(
+                **{f"{to_set}programme__in": sorted(membership.programme_ids)}
+            )
+        return condition
+
+    return shared
 
 
 class CriteriaSet(TimeStampedModel):
@@ -60,6 +92,7 @@ class CriteriaSet(TimeStampedModel):
         organisation="organisation",
         programme="programme",
         change_capability=Capability.CHANGE_PROGRAMMES,
+        shared=mission_criteria(),
     )
 
     class Meta:
@@ -148,6 +181,7 @@ class CriteriaSetVersion(_Immutable):
         organisation="criteria_set__organisation",
         programme="criteria_set__programme",
         change_capability=Capability.CHANGE_PROGRAMMES,
+        shared=mission_criteria("criteria_set__"),
     )
 
     class Meta:
@@ -221,6 +255,7 @@ class Criterion(_Immutable):
         organisation="version__criteria_set__organisation",
         programme="version__criteria_set__programme",
         change_capability=Capability.CHANGE_PROGRAMMES,
+        shared=mission_criteria("version__criteria_set__"),
     )
 
     class Meta:

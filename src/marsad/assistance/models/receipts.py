@@ -1,5 +1,6 @@
 """Receipts: assistance received by a household (and person), under a plan's item, verified and
-recorded by someone — with the supervisor's override when it repeats an earlier receipt."""
+recorded by someone — with the supervisor's override when it repeats an earlier receipt, and
+the supervisor's void when it was recorded in error."""
 
 from decimal import Decimal
 
@@ -21,7 +22,12 @@ class Receipt(TimeStampedModel):
 
     ``override`` marks a receipt a supervisor let through although the household (or one linked
     to it) had already received this assistance in the cycle: ``overrides_receipt`` is that
-    earlier receipt, ``override_reason`` why."""
+    earlier receipt, ``override_reason`` why.
+
+    ``voided_at`` marks a receipt a supervisor voided because it was recorded in error (the
+    wrong household, item or date): it stays, with who voided it and why, but no longer blocks
+    another receipt of the assistance in the cycle and no longer counts in reports. A receipt
+    is never deleted."""
 
     plan = models.ForeignKey(
         AssistancePlan, verbose_name=_("plan"), on_delete=models.PROTECT, related_name="receipts"
@@ -98,6 +104,18 @@ class Receipt(TimeStampedModel):
         related_name="overridden_by_receipts",
     )
 
+    voided_at = models.DateTimeField(_("voided"), null=True, blank=True, editable=False)
+    voided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("voided by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    void_reason = models.TextField(_("reason for voiding"), blank=True, editable=False)
+
     scope_spec = ScopeSpec(
         kind=ScopeSpec.OWNED,
         organisation="plan__organisation",
@@ -121,7 +139,7 @@ class Receipt(TimeStampedModel):
         constraints = [
             models.UniqueConstraint(
                 fields=["household", "assistance_type", "programme", "cycle"],
-                condition=models.Q(override=False),
+                condition=models.Q(override=False, voided_at__isnull=True),
                 name="receipt_once_per_cycle",
                 violation_error_message=_(
                     "This household already received this assistance in this cycle."
@@ -158,7 +176,17 @@ class Receipt(TimeStampedModel):
                     "An override names the earlier receipt and gives its reason."
                 ),
             ),
+            models.CheckConstraint(
+                condition=models.Q(voided_at__isnull=True, void_reason="", voided_by__isnull=True)
+                | (models.Q(voided_at__isnull=False) & ~models.Q(void_reason="")),
+                name="receipt_void_explained",
+                violation_error_message=_("A voided receipt gives the reason it was voided."),
+            ),
         ]
+
+    @property
+    def is_voided(self) -> bool:
+        return self.voided_at is not None
 
     def __str__(self) -> str:
         return _("%(household)s: %(assistance)s on %(date)s") % {

@@ -13,6 +13,7 @@ from typing import Any
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
+from marsad.assistance.demo import load_demo_assistance
 from marsad.border.demo import load_demo_border
 from marsad.demo.users import DEMO_PASSWORD, ensure_demo_contacts, ensure_demo_users
 from marsad.displacement.demo import load_demo_rounds
@@ -74,6 +75,10 @@ class Command(BaseCommand):
         self.stdout.write(self.style.MIGRATE_HEADING("Demo household registry"))
         _lines, registered = load_demo_registry(stdout=self.stdout)
         self.stdout.write(f"  record linkage: {run_demo_linkage(registered=registered)}")
+        # On the registry, after linkage: selections and receipts follow its links.
+        self.stdout.write(self.style.MIGRATE_HEADING("Demo vulnerability criteria and assistance"))
+        for line in load_demo_assistance():
+            self.stdout.write(f"  {line}")
         self.stdout.write(self.style.MIGRATE_HEADING("Demo border data"))
         for line in load_demo_border():
             self.stdout.write(f"  {line}")
