@@ -243,6 +243,11 @@ def test_a_large_name_block_is_narrowed_by_birth_year(ngo, areas, monkeypatch):
     assert candidates(query, query_record) == {born[y] for y in (1978, 1979, 1980, 1981, 1983)}
     monkeypatch.setattr(matching, "NARROW_ABOVE", 3)
     assert candidates(query, query_record) == {born[y] for y in (1979, 1980, 1981)}
+    # Past the cap, the nearest in birth year are kept (ties: the earlier registered).
+    monkeypatch.setattr(matching, "NARROW_ABOVE", 5)
+    monkeypatch.setattr(matching, "MAX_CANDIDATES", 2)
+    assert candidates(query, query_record) == {born[1980], born[1979]}
+    monkeypatch.setattr(matching, "MAX_CANDIDATES", 400)
     without_year = {key: value for key, value in query.items() if key != "birth_date"}
     unknown = prepare([matching._query_record(without_year)]).table.to_pylist()[0]
     assert candidates(without_year, unknown) == set(born.values())

@@ -40,8 +40,11 @@ Test = Callable[[Record, Record], bool]
 #: the query (when its birth year is known): a common given and father's name gathers hundreds
 #: in a million-person registry, and scoring each costs the form's answer time.
 NARROW_ABOVE = 60
-#: At most this many candidates of one block are scored, whatever the narrowing left.
+#: At most this many candidates of one block are scored, whatever the narrowing left: those
+#: born nearest the query's birth year when it is known.
 MAX_CANDIDATES = 400
+#: A name block narrowed to a birth window is read up to this many persons.
+BLOCK_READ_LIMIT = 5000
 #: The windows tried in turn, in years either side of the query's birth year, until the block
 #: is small enough (an estimated birth year is often a year or two off; a block still too
 #: large for three years is one of the commonest names, narrowed to one).
@@ -391,26 +394,41 @@ def _name_lookups(query: Record) -> list[Q]:
     ]
 
 
+def _name_block(visible: Any, condition: Q, birth_year: int | None) -> list[int]:
+    """The persons of one name block worth scoring: all of a block of at most
+    :data:`NARROW_ABOVE`; of a larger one, those born within :data:`BIRTH_WINDOWS` years of
+    the query (the first window that makes it small enough), at most :data:`MAX_CANDIDATES`,
+    the nearest in birth year first. The name indexes end with the birth date, so the database
+    reads only the widest window's persons of a block of thousands (a common given name with a
+    large tribe's name, in a registry of a million)."""
+    people = visible.filter(condition).values_list("pk", "birth_date")
+    rows = list(people[: NARROW_ABOVE + 1])
+    if len(rows) <= NARROW_ABOVE:
+        return [pk for pk, _born in rows]
+    if not birth_year:  # nothing to narrow by: as many as may be scored
+        return list(people.values_list("pk", flat=True)[:MAX_CANDIDATES])
+    widest = BIRTH_WINDOWS[0]
+    window = (datetime.date(birth_year - widest, 1, 1), datetime.date(birth_year + widest, 12, 31))
+    rows = list(people.filter(birth_date__range=window)[:BLOCK_READ_LIMIT])
+    for years in BIRTH_WINDOWS[1:]:
+        if len(rows) <= NARROW_ABOVE:
+            break
+        rows = [row for row in rows if abs(row[1].year - birth_year) <= years]
+    if len(rows) > MAX_CANDIDATES:
+        rows.sort(key=lambda row: (abs(row[1].year - birth_year), row[0]))
+    return [pk for pk, _born in rows[:MAX_CANDIDATES]]
+
+
 def _candidate_ids(user: Any, data: Mapping[str, Any], query: Record) -> list[int]:
     """Registered persons in the user's scope who share a blocking key with the query. Each
     key is looked up on its own (an OR across them, with the joins to documents and phones,
-    would scan the whole table); a name block larger than :data:`NARROW_ABOVE` keeps those
-    born within :data:`BIRTH_WINDOWS` years of the query."""
+    would scan the whole table); a large name block is narrowed by birth year
+    (:func:`_name_block`)."""
     visible = registry.persons(user).order_by()
     ids: dict[int, None] = {}
     birth_year = query.get("birth_year")
     for condition in _name_lookups(query):
-        found = list(visible.filter(condition).values_list("pk", flat=True)[: MAX_CANDIDATES + 1])
-        for years in BIRTH_WINDOWS:
-            if len(found) <= NARROW_ABOVE or not birth_year:
-                break
-            window = (
-                datetime.date(birth_year - years, 1, 1),
-                datetime.date(birth_year + years, 12, 31),
-            )
-            narrowed = visible.filter(condition, birth_date__range=window)
-            found = list(narrowed.values_list("pk", flat=True)[: MAX_CANDIDATES + 1])
-        ids.update(dict.fromkeys(found[:MAX_CANDIDATES]))
+        ids.update(dict.fromkeys(_name_block(visible, condition, birth_year)))
     for lookup, value in (
         ("documents__number_normalised", query.get("national_id")),
         ("phones__number_normalised", query.get("phone")),

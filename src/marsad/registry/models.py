@@ -251,8 +251,16 @@ class Person(TimeStampedModel):
         # Given + family and given + father: the registration form's panel looks duplicates up
         # by the keys the linkage model blocks on, in an index at any registry size.
         indexes = [
-            models.Index(fields=["family_key", "given_key"]),
-            models.Index(fields=["given_key", "father_key"], name="registry_person_given_father"),
+            # The duplicates panel's name blocks, ending with the birth date so that a block of
+            # thousands is read only for the years around the one typed.
+            models.Index(
+                fields=["family_key", "given_key", "birth_date"],
+                name="registry_person_family_born",
+            ),
+            models.Index(
+                fields=["given_key", "father_key", "birth_date"],
+                name="registry_person_father_born",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
