@@ -9,9 +9,11 @@ import csv
 import datetime
 import io
 import zipfile
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 __all__ = ["CSV", "XLSX", "RowError", "Table", "cell_text", "read_table"]
@@ -37,6 +39,22 @@ class RowError:
             "column": self.column,
             "message": self.message,
         }
+
+
+def row_errors(
+    error: ValidationError, row: int, columns: Mapping[str, str] | None = None
+) -> list[RowError]:
+    """A model's validation error as errors of file row ``row``: each field's messages under
+    the file's column for it (``columns`` maps field names to column names; a field not in it
+    is named as it is), and errors of no field under no column."""
+    columns = columns or {}
+    if hasattr(error, "error_dict"):
+        return [
+            RowError(row, columns.get(name, name), message)
+            for name, messages in error.message_dict.items()
+            for message in messages
+        ]
+    return [RowError(row, "", message) for message in error.messages]
 
 
 @dataclass

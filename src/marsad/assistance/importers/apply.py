@@ -37,7 +37,7 @@ from marsad.assistance.receipts import AlreadyAssisted, receipt_record
 from marsad.core import audit, services
 from marsad.core.models import AuditAction
 from marsad.core.scoping import CHANGE, VIEW, can, scope
-from marsad.core.tables import RowError, read_table
+from marsad.core.tables import RowError, read_table, row_errors
 from marsad.linkage import normalise
 from marsad.registry.models import Household, IdentityDocument, Person
 
@@ -440,7 +440,7 @@ class _Writer:
             if _duplicate_key(error):  # imported meanwhile by another import of the list
                 self.report.unchanged += 1
                 return
-            self.report.errors += _row_errors(error, row.row)
+            self.report.errors += row_errors(error, row.row, FIELD_COLUMNS)
             return
         except PermissionDenied as error:
             self.report.errors.append(RowError(row.row, "", str(error)))
@@ -497,13 +497,3 @@ def _duplicate_key(error: ValidationError) -> bool:
     return any(
         item.code == "duplicate_source_key" for item in error.error_dict.get("source_key", [])
     )
-
-
-def _row_errors(error: ValidationError, row: int) -> list[RowError]:
-    if hasattr(error, "error_dict"):
-        return [
-            RowError(row, FIELD_COLUMNS.get(name, name), message)
-            for name, messages in error.message_dict.items()
-            for message in messages
-        ]
-    return [RowError(row, "", message) for message in error.messages]

@@ -19,7 +19,7 @@ from marsad.border.screening.files import (
     read_watchlist,
 )
 from marsad.border.watchlist_import.report import WatchlistImportReport
-from marsad.core.tables import RowError
+from marsad.core.tables import RowError, row_errors
 
 ProgressCallback = Callable[..., None]
 
@@ -72,16 +72,6 @@ def _birth(value: records.PartialDate | None) -> tuple[datetime.date | None, str
     return datetime.date(value.year, value.month, value.day), DatePrecision.DAY
 
 
-def _row_errors(error: ValidationError, row: int) -> list[RowError]:
-    if hasattr(error, "error_dict"):
-        return [
-            RowError(row, FIELD_COLUMNS.get(name, name), message)
-            for name, messages in error.message_dict.items()
-            for message in messages
-        ]
-    return [RowError(row, "", message) for message in error.messages]
-
-
 def _validity_problem(entry: WatchlistEntry, row: int) -> RowError | None:
     if entry.valid_from and entry.valid_until and entry.valid_until < entry.valid_from:
         return RowError(row, "valid_until", _("valid_until is before valid_from"))
@@ -94,7 +84,7 @@ def validate(entry: WatchlistEntry, row: int, errors: list[RowError]) -> bool:
         entry.clean_fields(exclude=["watchlist"])
         entry.clean()
     except ValidationError as error:
-        errors.extend(_row_errors(error, row))
+        errors.extend(row_errors(error, row, FIELD_COLUMNS))
         return False
     problem = _validity_problem(entry, row)
     if problem is not None:

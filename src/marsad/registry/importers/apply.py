@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from marsad.core import audit
 from marsad.core.models import AuditAction, Sensitivity
 from marsad.core.scoping import can_create, membership_scopes
-from marsad.core.tables import RowError, read_table
+from marsad.core.tables import RowError, read_table, row_errors
 from marsad.geo.models import AdminArea
 from marsad.partners.models import Organisation, Programme
 from marsad.registry import services
@@ -317,7 +317,7 @@ class _Writer:
                 else:
                     self._register(household, new)
         except ValidationError as error:
-            self.report.errors += _row_errors(error, household.first_row)
+            self.report.errors += row_errors(error, household.first_row, FIELD_COLUMNS)
         except PermissionDenied as error:
             self.report.errors.append(RowError(household.first_row, "", str(error)))
 
@@ -354,13 +354,3 @@ class _Writer:
                 **self.source(row),
             )
             self.report.persons_created += 1
-
-
-def _row_errors(error: ValidationError, row: int) -> list[RowError]:
-    if hasattr(error, "error_dict"):
-        return [
-            RowError(row, FIELD_COLUMNS.get(name, name), message)
-            for name, messages in error.message_dict.items()
-            for message in messages
-        ]
-    return [RowError(row, "", message) for message in error.messages]
