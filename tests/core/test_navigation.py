@@ -57,3 +57,20 @@ def test_without_a_membership_there_is_no_assistance_entry(client):
     entries = menu(client)
     assert "Assistance" not in entries
     assert "Assistance reports" not in entries
+
+
+@pytest.mark.parametrize("role", [role.value for role in Role])
+def test_the_home_page_offers_only_sections_the_role_may_open(client, role):
+    """Each card of the home page opens (200) for the role that sees it, and the assistance and
+    border sections are offered to the roles that work there."""
+    user = member(role, OrganisationFactory())
+    client.force_login(user)
+    sections = {str(s["title"]): s["url"] for s in client.get("/").context["sections"]}
+    for title, url in sections.items():
+        if url.startswith("/admin/"):
+            continue
+        assert client.get(url).status_code == 200, title
+    held = ROLE_CAPABILITIES[Role(role)]
+    assert ("Border management" in sections) == (Capability.VIEW_RESTRICTED in held)
+    assert ("Assistance" in sections) == (Capability.VIEW_PII in held)
+    assert ("Assistance reports" in sections) == (Capability.VIEW_AGGREGATES in held)

@@ -67,6 +67,33 @@ SECTIONS = [
         "capability": Capability.VIEW_PII,
     },
     {
+        "title": _("Assistance"),
+        "text": _(
+            "Vulnerability criteria, assistance plans, beneficiary selection and the receipts "
+            "of each distribution."
+        ),
+        "url_name": "assistance:plan-list",
+        "capability": Capability.VIEW_PII,
+    },
+    {
+        "title": _("Assistance reports"),
+        "text": _(
+            "Households and individuals assisted by place, type, programme, donor and partner; "
+            "the 5W export."
+        ),
+        "url_name": "assistance:reports",
+        "capability": Capability.VIEW_AGGREGATES,
+    },
+    {
+        "title": _("Border management"),
+        "text": _(
+            "The counter with the passport's machine-readable zone, watchlist hits, document "
+            "examination cases and flow statistics."
+        ),
+        "url_name": "border:index",
+        "capability": Capability.VIEW_RESTRICTED,
+    },
+    {
         "title": _("Audit log"),
         "text": _(
             "Who did what, when, from where: every change, export, login and sensitive read."
