@@ -72,7 +72,11 @@ RESPELL_RULES = (
 FRENCH_RULES = (("sh", ("ch",)), ("j", ("dj",)), ("w", ("ou",)), ("u", ("ou",)))
 FRENCH_STYLE = frozenset({"SYR", "LBN"})
 LAST_VOWEL = {"a": "e", "e": "a", "i": "e"}
-ARTICLE = re.compile(r"^(?:al|el|at|as|ash|ad|ar|az)(?:[- ]|(?=[a-z]{4}))", re.IGNORECASE)
+# The article: al/el written apart or joined (Al-Jubouri, Aljuboori), an assimilated article
+# only written apart (At-Tamimi): joined, "Az" is the name's own first syllable (Azzawi).
+ARTICLE = re.compile(
+    r"^(?:(?:al|el)(?:[- ]|(?=[a-z]{4}))|(?:at|as|ash|ad|ar|az)[- ])", re.IGNORECASE
+)
 ARTICLES = ("Al-", "Al ", "Al", "El-", "", "AL-", "al-")
 QWERTY_NEIGHBOURS = {
     key: near
@@ -182,10 +186,16 @@ class Population:
         self.family = Pool(names["family"])
         self._nationalities = [code for code, _ in NATIONALITIES]
         self._nationality_weights = list(accumulate(weight for _, weight in NATIONALITIES))
+        self._issued: set[str] = set()
 
     def passport(self) -> str:
-        letter = self.rng.choice("ABCGHNRS")
-        return f"{letter}{self.rng.randrange(10**7, 10**8)}"
+        """A passport number no one else holds (states do not issue a number twice)."""
+        while True:
+            letter = self.rng.choice("ABCGHNRS")
+            number = f"{letter}{self.rng.randrange(10**7, 10**8)}"
+            if number not in self._issued:
+                self._issued.add(number)
+                return number
 
     def birth(self, first: int = 1945, last: int = 2005) -> date:
         start = date(first, 1, 1)

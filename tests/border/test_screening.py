@@ -195,10 +195,10 @@ def test_a_one_part_alias_is_found(index):
 @pytest.mark.parametrize(
     ("traveller_date", "listed_date", "verdict", "points"),
     [
-        (PartialDate(1980, 5, 3), PartialDate(1980, 5, 3), AGREES, 15.0),
-        (PartialDate(1980, 5, 3), PartialDate(1980), YEAR_AGREES, 8.0),
-        (PartialDate(1980, 5, 3), PartialDate(1980, 1, 1), YEAR_AGREES, 8.0),
-        (PartialDate(1980, 5, 3), PartialDate(1980, 3, 5), DAY_MONTH_SWAPPED, 3.0),
+        (PartialDate(1980, 5, 3), PartialDate(1980, 5, 3), AGREES, 30.0),
+        (PartialDate(1980, 5, 3), PartialDate(1980), YEAR_AGREES, 16.0),
+        (PartialDate(1980, 5, 3), PartialDate(1980, 1, 1), YEAR_AGREES, 16.0),
+        (PartialDate(1980, 5, 3), PartialDate(1980, 3, 5), DAY_MONTH_SWAPPED, 6.0),
         (PartialDate(1980, 5, 3), PartialDate(1980, 9, 20), OTHER_DAY, -10.0),
         (PartialDate(1980, 5, 3), PartialDate(1981), ONE_YEAR_APART, -5.0),
         (PartialDate(1980, 5, 3), PartialDate(1975), DISAGREES, -30.0),
@@ -238,11 +238,13 @@ def test_evidence_moves_the_score_both_ways(index):
     far_year = score_against(
         index, "W1", traveller("AL-JUBOURI", "AHMED KHALIL", birth="1950-05-03")
     )
+    # Without a birth date the score stays under 100, where the nationality shows.
+    no_birth = score_against(index, "W1", traveller("AL-JUBOURI", "AHMED KHALIL", birth=""))
     other_nationality = score_against(
-        index, "W1", traveller("AL-JUBOURI", "AHMED KHALIL", nationality="SYR")
+        index, "W1", traveller("AL-JUBOURI", "AHMED KHALIL", birth="", nationality="SYR")
     )
     assert same_day.score > other_year.score > (far_year.score if far_year else 0)
-    assert other_nationality.score < same_day.score
+    assert same_day.score > no_birth.score > other_nationality.score
     assert index.screen(traveller("AL-JUBOURI", "AHMED KHALIL", birth="1950-05-03")) == []
 
 

@@ -64,6 +64,7 @@ from marsad.border.screening.scoring import (
     AGREES,
     BIRTH_DATE,
     COMMON_NAME_CAP,
+    COMMON_NAME_FROM,
     COMMON_NAME_POINTS,
     DAY_MONTH_SWAPPED,
     DEFAULT_THRESHOLD,
@@ -295,6 +296,7 @@ class WatchlistIndex:
             population=len(names),
             role=self.role,
             unsure=self.unsure,
+            misspelt=self.misspelt,
         )
         self._alternatives_cache: dict[int, tuple[int, ...]] = {}
         self.build_seconds = time.perf_counter() - started
@@ -322,6 +324,10 @@ class WatchlistIndex:
     def known(self, token: Token) -> bool:
         """Whether a part is a name as spelled: listed in the lexicon, or common here."""
         return bool(token.listed) or token.text in self._known_spellings
+
+    def misspelt(self, token: Token) -> bool:
+        """Whether a part is no spelling this list knows (its key may still be a name's)."""
+        return not self.known(token)
 
     def unsure(self, token: Token) -> bool:
         """Whether a part is no name this list knows: neither its spelling nor its key is
@@ -393,7 +399,8 @@ class WatchlistIndex:
     def _query_pairs(self, name: PersonName) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
         """The pair keys (without year) a name is looked up under, each key's part mask, for
         every mask the log10 share of listed names its parts' keys have together, and the mask
-        of the parts that are no name the list knows (``unsure``)."""
+        of the parts that are no name the list knows (``unsure``) or no spelling it knows
+        (``misspelt``): those may be slips."""
         tokens = name.tokens[:MAX_PARTS]
         shift = KEY_BITS
         own = [self._key_ids.get(token.key, -1) for token in tokens]
@@ -433,7 +440,13 @@ class WatchlistIndex:
             mask_shares = bits @ log_shares
         else:
             mask_shares = np.zeros(0)
-        unsure = sum(1 << position for position, token in enumerate(tokens) if self.unsure(token))
+        # A misspelt part may be a slip of a listed spelling its key alternatives do not reach
+        # (see TokenComparer): the bound lets it match too.
+        unsure = sum(
+            1 << position
+            for position, token in enumerate(tokens)
+            if self.unsure(token) or self.misspelt(token)
+        )
         return (
             np.array(keys, dtype=np.int64),
             np.array(masks, dtype=np.int32),
@@ -547,7 +560,7 @@ class WatchlistIndex:
         )
         bound = 100.0 * matched / (matched + cost)
         if len(mask_shares):
-            expected = np.log10(self._share_denominator) + mask_shares[mask]
+            expected = np.log10(self._share_denominator / COMMON_NAME_FROM) + mask_shares[mask]
             bound -= np.minimum(COMMON_NAME_CAP, COMMON_NAME_POINTS * np.maximum(expected, 0.0))
         entries = self._name_entry[unique]
         birth = traveller.birth_date

@@ -83,7 +83,7 @@ COST_MISSING_INSIDE = 2.0
 FAMILY = "family"
 PERSONAL = "personal"
 #: The surname-first reading of a traveller's name keeps this share of its score.
-SURNAME_FIRST_FACTOR = 0.85
+SURNAME_FIRST_FACTOR = 0.9
 # Weights of a part by its place: the given name and the family name carry the identity.
 WEIGHT_FIRST = 1.0
 WEIGHT_LAST = 1.0
@@ -251,6 +251,10 @@ def _unlisted(token: Token) -> bool:
     return not token.listed and ":" not in token.key
 
 
+def _not_in_lexicon(token: Token) -> bool:
+    return not token.listed
+
+
 class TokenComparer:
     """Compares two parts; remembers the answers (names repeat, the table stays small).
 
@@ -258,7 +262,9 @@ class TokenComparer:
     index decides from how common they are in the list; alone, from the lexicon). Two parts
     that are each a recognisable name are different names however alike they look (Jasim,
     Qasim): only an unsure part can be a slip of the other (Haytam for Haytham, though its key
-    is Hatem's).
+    is Hatem's). ``misspelt`` says whether the traveller's part is no spelling the list knows,
+    whatever its key: such a part may be a slip too, when one keyboard slip away from the
+    listed spelling (Kamli for Kamil, though al-Kamali shares its key; Zadi for Zaid).
     """
 
     MAX_CACHE = 2_000_000
@@ -269,9 +275,12 @@ class TokenComparer:
         population: int = 0,
         role: Callable[[Token], str | None] | None = None,
         unsure: Callable[[Token], bool] | None = None,
+        misspelt: Callable[[Token], bool] | None = None,
     ) -> None:
         #: Whether a part is no name the list knows, as spelled or by its key (a garbled one).
         self.unsure = unsure or _unlisted
+        #: Whether a part is no spelling the list knows (its key may still be a name's).
+        self.misspelt = misspelt or _not_in_lexicon
         #: FAMILY, PERSONAL or None (not known) for a part, from where the list puts its key.
         self.role = role or _no_role
         #: The share of listed names that have a part with this key, and how many names the
@@ -300,8 +309,14 @@ class TokenComparer:
         # the list as spelled or by key) are different names however alike they look (Jasim,
         # Qasim; Hassan, Hussein share a skeleton and are listed apart on purpose). Only a
         # spelling that is no recognisable name, on either side, can be a slip.
+        if query.skeleton == listed.skeleton:
+            return 0.0, DIFFERENT
         query_unsure, listed_unsure = self.unsure(query), self.unsure(listed)
-        if query.skeleton == listed.skeleton or not (query_unsure or listed_unsure):
+        if not (query_unsure or listed_unsure):
+            # A spelling no list uses one keyboard slip from the listed spelling is a slip,
+            # even when its key happens to be another name's.
+            if self.misspelt(query) and one_slip(query, listed):
+                return SIMILARITY[TYPO], TYPO
             return 0.0, DIFFERENT
         if typo_close(query, listed):
             return SIMILARITY[TYPO], TYPO
@@ -324,6 +339,16 @@ def typo_close(first: Token, second: Token) -> bool:
     if not first.arabic and not second.arabic and min(len(first.text), len(second.text)) >= 4:
         return OSA.normalized_similarity(first.text, second.text) >= 0.75
     return False
+
+
+def one_slip(first: Token, second: Token) -> bool:
+    """One letter typed wrong, dropped, added or two swapped, in the same script, on names of
+    four letters or more (three in Arabic script, which writes no short vowels)."""
+    if first.arabic != second.arabic:
+        return False
+    if min(len(first.text), len(second.text)) < (3 if first.arabic else 4):
+        return False
+    return OSA.distance(first.text, second.text, score_cutoff=1) <= 1
 
 
 def loosely_close(first: Token, second: Token) -> bool:

@@ -5,10 +5,10 @@ full name and aliases) and adds or subtracts points for the other evidence:
 
 ======================  =============================================================  ======
 common names            per tenfold of listed names the matched parts would meet by     −10
-                        chance (Mohammed Ali al-Jubouri), at most −30
-birth date              the same day                                                     +15
-                        the same year, one side known only to the year (or 1 January)     +8
-                        the same year, day and month written the other way round          +3
+                        chance (Mohammed Ali al-Jubouri), from 0.15, at most −35
+birth date              the same day                                                     +30
+                        the same year, one side known only to the year (or 1 January)    +16
+                        the same year, day and month written the other way round          +6
                         the same year, another day                                        −10
                         one year apart                                                     −5
                         two or more years apart                                           −30
@@ -19,9 +19,12 @@ document number         the same number                    +50, and at least 90 
 ======================  =============================================================  ======
 
 Missing values on either side count neither way; two different document numbers do not count
-against (people hold several documents). The default threshold (``DEFAULT_THRESHOLD``) was
-chosen on the screening benchmark (``bench/screening/run.py`` prints recall and precision by
-threshold).
+against (people hold several documents). The name and the birth date are weighed on one scale,
+about 10 points per tenfold: a name that more than about one listed name in seven would match
+by chance is weak evidence of identity on its own (most travellers are not listed), a birth year
+agrees by chance for about one traveller in 60, the same day for one in 20,000. The default
+threshold (``DEFAULT_THRESHOLD``) was chosen on the screening benchmark
+(``bench/screening/run.py`` prints recall and precision by threshold).
 """
 
 from __future__ import annotations
@@ -70,7 +73,7 @@ __all__ = [
 ]
 
 #: Recorded with every hit, so a hit can be re-screened when the algorithm changes.
-ALGORITHM = "marsad-screening/1"
+ALGORITHM = "marsad-screening/2"
 #: Hits are pairs scoring at least this much (chosen on the benchmark, see the module doc).
 DEFAULT_THRESHOLD = 85
 
@@ -93,9 +96,9 @@ MIN_DOCUMENT_LENGTH = 5
 
 POINTS = {
     BIRTH_DATE: {
-        AGREES: 15.0,
-        YEAR_AGREES: 8.0,
-        DAY_MONTH_SWAPPED: 3.0,
+        AGREES: 30.0,
+        YEAR_AGREES: 16.0,
+        DAY_MONTH_SWAPPED: 6.0,
         OTHER_DAY: -10.0,
         ONE_YEAR_APART: -5.0,
         DISAGREES: -30.0,
@@ -106,9 +109,11 @@ POINTS = {
 }
 #: A listed document number presented with a nationality that does not contradict the entry.
 DOCUMENT_FLOOR = 90.0
-#: Points off per tenfold of listed names the matched parts would meet by chance, and at most.
+#: Points off per tenfold of listed names the matched parts would meet by chance, from this
+#: many, and at most (chosen on the benchmark with the birth date points, see the module doc).
 COMMON_NAME_POINTS = 10.0
-COMMON_NAME_CAP = 30.0
+COMMON_NAME_FROM = 0.15
+COMMON_NAME_CAP = 35.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,10 +181,11 @@ def name_frequency(comparison: NameComparison, comparer: TokenComparer) -> Evide
     expected = float(comparer.population)
     for key in comparison.matched_keys:
         expected *= comparer.key_share(key)
-    if expected <= 1.0:
+    if expected <= COMMON_NAME_FROM:
         return Evidence(NAME_FREQUENCY, MISSING, 0.0)
-    points = -min(COMMON_NAME_CAP, COMMON_NAME_POINTS * math.log10(expected))
-    return Evidence(NAME_FREQUENCY, COMMON, round(points, 1), "", f"{expected:.0f}")
+    points = -min(COMMON_NAME_CAP, COMMON_NAME_POINTS * math.log10(expected / COMMON_NAME_FROM))
+    shown = f"{expected:.0f}" if expected >= 10 else f"{expected:.2g}"
+    return Evidence(NAME_FREQUENCY, COMMON, round(points, 1), "", shown)
 
 
 def compare_nationalities(traveller: str, listed: str) -> Evidence:

@@ -2,8 +2,9 @@
 
 Words go through two stages. The light form settles diacritics, alef and hamza seats, Persian and
 Kurdish letters and compounds, but keeps ى, ة and Kurdish ە because they tell the romanisation and
-the key that a vowel ends the word (مصطفى Mustafa, فاطمة Fatima). The normal form then writes
-them ي and ه, as people type them.
+the key that a vowel ends the word (مصطفى Mustafa, فاطمة Fatima), and ؤ because it is a hamza, not
+the consonant و (فؤاد Fuad, لؤي Luay). The normal form then writes them ي, ه and و, as people
+type them.
 """
 
 import re
@@ -24,13 +25,14 @@ _DIACRITICS = (
 LIGHT = str.maketrans(
     dict.fromkeys(_DIACRITICS, "")
     | DIGITS
-    # alef and hamza seats; a bare hamza goes (علاء is typed علا as often as not)
-    | pairs("أ:ا إ:ا آ:ا ٱ:ا ٲ:ا ٳ:ا ٵ:ا ؤ:و ٶ:و ئ:ي ٸ:ي ء:")
+    # alef and hamza seats; a bare hamza goes (علاء is typed علا as often as not). ؤ stays
+    # until the normal form: it is a glottal stop, not the consonant w (فؤاد Fuad, مؤيد Muayad)
+    | pairs("أ:ا إ:ا آ:ا ٱ:ا ٲ:ا ٳ:ا ٵ:ا ٶ:ؤ ئ:ي ٸ:ي ء:")
     # Persian and Kurdish letters to the nearest Arabic letter
     | pairs("ک:ك ڪ:ك گ:ك ڭ:ك ی:ي ې:ي ێ:ي ۍ:ي ۑ:ي چ:ج پ:ب ڤ:ف ڥ:ف ژ:ز ڕ:ر ڵ:ل")
     | pairs("ۆ:و ۇ:و ۈ:و ۉ:و ۊ:و ۋ:و ھ:ه ہ:ه ۀ:ه ۃ:ة")
 )
-FULL = str.maketrans({"ى": "ي", "ة": "ه", "ە": "ه"})
+FULL = str.maketrans({"ى": "ي", "ة": "ه", "ە": "ه", "ؤ": "و"})
 # In Kurdish a word-initial ئ carries a vowel (ئازاد Azad): it is an alef there, not a yeh.
 _INITIAL_YEH_HAMZA = re.compile(r"(?<![\w])ئ")
 _REPEATED_ALEF = re.compile("ا{2,}")
@@ -119,6 +121,8 @@ def romanise_word(light: str) -> str:
             letters.append("a")
         elif char == "ع" and position == last and position > 0:
             continue
+        elif char == "ؤ":
+            letters.append("u")  # فؤاد fuad, مؤيد muid
         else:
             letters.append(_ROMAN.get(char, char))
     return _DOUBLED.sub(r"\1", "".join(letters))

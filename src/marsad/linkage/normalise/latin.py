@@ -37,11 +37,11 @@ ARTICLE_EXCEPTIONS = frozenset(
     {"alwan", "alawi", "alawiya", "alwiya", "elham", "ilham", "elias", "elyas", "alyas", "alhan"}
 )
 
-_UNIT = re.compile(r"kh|gh|sh|ch|ph|th|dh|zh|[a-z]")
+_UNIT = re.compile(r"kh|gh|sh|ch|ph|th|dh|zh|dj|[a-z]")
 # Consonant classes of the key, the same as for Arabic letters (x is the class of sh / ش).
 _CONSONANT_CLASS = pairs(
-    "b:b p:b t:t th:d d:d dh:d j:j ch:j h:h kh:h x:h z:z zh:z s:s sh:x k:k q:k c:k g:k gh:k f:f"
-    " ph:f v:f l:l m:m n:n r:r"
+    "b:b p:b t:t th:d d:d dh:d j:j dj:j ch:j h:h kh:h x:h z:z zh:z s:s sh:x k:k q:k c:k g:k gh:k"
+    " f:f ph:f v:f l:l m:m n:n r:r"
 )
 _FINAL_VOWEL = {"a": "a", "e": "a", "i": "y", "y": "y", "u": "w", "o": "w", "w": "w"}
 
@@ -56,7 +56,13 @@ def _strip_leading_article(word: str) -> str:
     return word[2:] if word[:2] in ("al", "el") and len(word) >= 5 else word
 
 
+# French spellings write w as "ou" between vowels or before one at the start (Fahdaoui, Ouael):
+# there it is the consonant, not the vowel u (Fouad, Raouf keep "ou" as a vowel).
+_FRENCH_W = re.compile(r"(?:(?<=[aeiou])|^)ou(?=[aeiou])")
+
+
 def _fold(word: str) -> str:
+    word = _FRENCH_W.sub("w", word)
     for variant, replacement in _VOWEL_DIGRAPHS:
         word = word.replace(variant, replacement)
     return _DOUBLED.sub(r"\1", word)
@@ -151,8 +157,9 @@ def skeleton(word: str) -> str:
     for position in range(1, len(units)):
         unit = units[position]
         consonant = _CONSONANT_CLASS.get(unit)
-        if unit == "w" and position + 1 < len(units) and units[position + 1] in "aeiouy":
-            consonant = "w"  # w before a vowel is the consonant (Karwan, Marwan)
+        if unit == "w" and position + 1 < len(units) and units[position + 1] in "aeiy":
+            consonant = "w"  # w before a vowel is the consonant (Karwan, Marwan) ...
+        # ... but before u or o Arabic writes the one و for both (داود Dawud, Dawoodawi)
         if consonant is None:
             previous = None
             continue
