@@ -1,0 +1,32 @@
+"""Border migration 0002 derives the stored name forms of travellers and watchlist entries
+again after the normaliser changed."""
+
+import importlib
+
+import pytest
+from django.apps import apps
+
+from marsad.border.models import Traveller, WatchlistEntry
+from tests.border.factories import World, cross, entry, watchlist
+
+migration = importlib.import_module("marsad.border.migrations.0002_derive_names_again")
+
+
+@pytest.mark.django_db
+def test_stale_name_forms_are_derived_again(areas):
+    world = World(areas)
+    listed = entry(watchlist(world.bpc), names=["Fouad Jasim al-Obaidi", "فؤاد جاسم العبيدي"])
+    traveller = cross(world.safwan_point).traveller
+    fresh_entry = WatchlistEntry.objects.values("name_key", "search_text").get(pk=listed.pk)
+    fresh_traveller = Traveller.objects.values("name_key", "search_text").get(pk=traveller.pk)
+    WatchlistEntry.objects.filter(pk=listed.pk).update(name_key="stale", search_text=" stale ")
+    Traveller.objects.filter(pk=traveller.pk).update(name_key="stale", search_text=" stale ")
+
+    migration.derive_again(apps, None)
+
+    assert WatchlistEntry.objects.values("name_key", "search_text").get(pk=listed.pk) == (
+        fresh_entry
+    )
+    assert Traveller.objects.values("name_key", "search_text").get(pk=traveller.pk) == (
+        fresh_traveller
+    )
