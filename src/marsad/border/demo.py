@@ -1,7 +1,7 @@
 """Border data for ``marsad demo``: Iraq's main crossing points, the demo border officer and
-border supervisor posted at Basra International Airport, and a small watchlist of the Border Ports Commission so the
-counter screen has something to find (the ICAO Doc 9303 specimen names among them). Running it
-again adds nothing."""
+border supervisor posted at Basra International Airport, and a small watchlist of the Border
+Ports Commission so the counter screen has something to find (the ICAO Doc 9303 specimen names
+among them). Running it again adds nothing."""
 
 from __future__ import annotations
 
