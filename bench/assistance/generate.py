@@ -14,18 +14,22 @@ from __future__ import annotations
 
 import datetime
 import random
+import sys
 from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
-from django.db import connection, models
-from django.utils import timezone
+from django.db import connection
 
 from marsad.assistance.models import AssistancePlan, Receipt
 from marsad.linkage.models import CandidatePair, PairStatus
 from marsad.registry.models import Household, Person
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # the repository, for bench.rows
+from bench.rows import Rows
 
 CHUNK = 20_000  # rows buffered per table before each COPY
 
@@ -57,73 +61,18 @@ def _weighted(rng: random.Random, table: tuple[tuple[Any, int], ...]) -> Iterato
         yield from rng.choices(values, weights, k=1000)
 
 
-def _default(field: models.Field, now: datetime.datetime) -> Any:
-    if field.name in ("created_at", "updated_at"):
-        return now
-    if field.has_default():
-        value = field.get_default()
-        return getattr(value, "value", value)
-    if field.null:
-        return None
-    if isinstance(field, models.CharField | models.TextField):
-        return ""
-    return None
-
-
-class CopyTable:
-    """Rows of one model, buffered as tuples in the table's column order with explicit ids,
-    written by COPY (PostgreSQL) or INSERT (SQLite) every ``CHUNK`` rows."""
-
-    def __init__(self, model: type[models.Model]) -> None:
-        now = timezone.now()
-        fields = model._meta.concrete_fields
-        self.table = model._meta.db_table
-        self.attnames = [field.attname for field in fields]
-        self.columns = [field.column for field in fields]
-        self.defaults = {field.attname: _default(field, now) for field in fields}
-        with connection.cursor() as cursor:
-            cursor.execute(f"SELECT max(id) FROM {self.table}")
-            self.next_id = (cursor.fetchone()[0] or 0) + 1
-        self.buffer: list[tuple[Any, ...]] = []
-        self.written = 0
+class CopyTable(Rows):
+    """Rows of one model, written in place every ``CHUNK`` rows."""
 
     def add(self, **values: Any) -> int:
-        pk = self.next_id
-        self.next_id += 1
-        values["id"] = pk
-        defaults = self.defaults
-        self.buffer.append(tuple(values.get(name, defaults[name]) for name in self.attnames))
+        pk = super().add(**values)
         if len(self.buffer) >= CHUNK:
-            self.flush()
+            self.write()
         return pk
 
-    def flush(self) -> None:
-        if not self.buffer:
-            return
-        names = ", ".join(self.columns)
-        with connection.cursor() as cursor:
-            if connection.vendor == "postgresql":
-                with cursor.cursor.copy(f"COPY {self.table} ({names}) FROM STDIN") as copy:
-                    for row in self.buffer:
-                        copy.write_row(row)
-            else:
-                marks = ", ".join(["%s"] * len(self.columns))
-                cursor.executemany(
-                    f"INSERT INTO {self.table} ({names}) VALUES ({marks})", self.buffer
-                )
-        self.written += len(self.buffer)
-        self.buffer = []
-
     def finish(self) -> None:
-        self.flush()
-        if connection.vendor != "postgresql":
-            return  # SQLite's AUTOINCREMENT follows the largest id inserted
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT setval(pg_get_serial_sequence('{self.table}', 'id'),"
-                f" (SELECT coalesce(max(id), 1) FROM {self.table}))"
-            )
-            cursor.execute(f"ANALYZE {self.table}")
+        self.write()
+        self.reset_sequence(analyze=True)
 
 
 class _Loading:

@@ -14,15 +14,17 @@ from __future__ import annotations
 import datetime
 import json
 import queue
+import sys
 import threading
 import time
 from array import array
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
-from django.db import connection, models
+from django.db import connection
 from django.utils import timezone
 
 from marsad.geo.models import AdminArea, AreaLevel
@@ -40,63 +42,21 @@ from marsad.registry.models import (
 )
 from marsad.registry.services import derive_names
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # the repository, for bench.rows
+from bench.rows import Rows, write_rows
+
 SEX = {"ذكر": "male", "أنثى": "female", "M": "male", "F": "female"}
 YES = "نعم"
 CHUNK = 20_000  # persons buffered before each round of COPY
 TRUTH_TABLE = "bench_linkage_truth"
 
 
-def _default(field: models.Field, now: datetime.datetime) -> Any:
-    if field.name in ("created_at", "updated_at"):
-        return now
-    if field.has_default():
-        value = field.get_default()
-        return getattr(value, "value", value)
-    if field.null:
-        return None
-    if isinstance(field, models.CharField | models.TextField):
-        return ""
-    return None
-
-
-class _Table:
-    """Rows of one model, buffered as tuples in the table's column order, with explicit ids."""
-
-    def __init__(self, model: type[models.Model], now: datetime.datetime) -> None:
-        self.model = model
-        fields = model._meta.concrete_fields
-        self.table = model._meta.db_table
-        self.attnames = [field.attname for field in fields]
-        self.columns = [field.column for field in fields]
-        self.defaults = {field.attname: _default(field, now) for field in fields}
-        with connection.cursor() as cursor:
-            cursor.execute(f"SELECT max(id) FROM {self.table}")
-            self.next_id = (cursor.fetchone()[0] or 0) + 1
-        self.buffer: list[tuple[Any, ...]] = []
-        self.written = 0
-
-    def add(self, **values: Any) -> int:
-        pk = self.next_id
-        self.next_id += 1
-        values["id"] = pk
-        defaults = self.defaults
-        self.buffer.append(tuple(values.get(name, defaults[name]) for name in self.attnames))
-        return pk
+class _Table(Rows):
+    """Rows of one model, handed to the ``_Writer`` a chunk at a time."""
 
     def flush(self, writer: _Writer) -> None:
         if self.buffer:
-            writer.write(self.table, self.columns, self.buffer)
-            self.written += len(self.buffer)
-            self.buffer = []
-
-    def reset_sequence(self) -> None:
-        if connection.vendor != "postgresql":
-            return  # SQLite's AUTOINCREMENT follows the largest id inserted
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT setval(pg_get_serial_sequence('{self.table}', 'id'),"
-                f" (SELECT coalesce(max(id), 1) FROM {self.table}))"
-            )
+            writer.write(self.table, self.columns, self.take())
 
 
 class _Writer:
@@ -120,7 +80,7 @@ class _Writer:
         if self.threaded:
             self.queue.put((table, columns, rows))
         else:
-            _insert(table, columns, rows)
+            write_rows(table, columns, rows)
 
     def close(self) -> None:
         if self.threaded:
@@ -134,27 +94,14 @@ class _Writer:
             with connection.cursor() as cursor:
                 # Foreign-key triggers off for this session: ids are assigned in order here.
                 cursor.execute("SET session_replication_role = replica")
-                while (item := self.queue.get()) is not None:
-                    table, columns, rows = item
-                    names = ", ".join(columns)
-                    with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
-                        for row in rows:
-                            copy.write_row(row)
+            while (item := self.queue.get()) is not None:
+                write_rows(*item)
         except BaseException as error:  # reported by the loading thread
             self.error = error
             while self.queue.get() is not None:  # let the loader finish putting
                 pass
         finally:
             connection.close()
-
-
-def _insert(table: str, columns: list[str], rows: list[tuple[Any, ...]]) -> None:
-    marks = ", ".join(["%s"] * len(columns))
-    with connection.cursor() as cursor:
-        cursor.executemany(
-            f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})",
-            rows,
-        )
 
 
 @dataclass
