@@ -4,7 +4,13 @@ import pytest
 
 from marsad.core.scoping import CHANGE, VIEW, can, can_create, scope
 from marsad.partners.models import Contact
-from tests.factories import ContactFactory, ProgrammeFactory, UserFactory, member
+from tests.factories import (
+    ContactFactory,
+    OrganisationFactory,
+    ProgrammeFactory,
+    UserFactory,
+    member,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -100,3 +106,21 @@ def test_can_create_checks_owner_values(contacts, ngo, other_ngo, areas):
     assert not can_create(
         monitor, Contact, organisation=ngo, area=areas["zubair"], sensitivity="restricted"
     )
+    # Contacts have an area: one left out is outside any narrowing.
+    assert not can_create(monitor, Contact, organisation=ngo)
+
+
+def test_a_narrowing_applies_to_creating_only_where_the_model_has_that_dimension(ngo, areas):
+    """As for viewing: an area-narrowed border officer views travellers (they have no area) and
+    so may create them; a programme-narrowed manager creates crossings (they have no
+    programme) — the organisation and sensitivity rules still hold."""
+    from marsad.border.models import Crossing, Traveller
+
+    officer = member("border_officer", ngo, areas=[areas["basrah"]])
+    assert can_create(officer, Traveller, organisation=ngo, sensitivity="restricted")
+    assert not can_create(officer, Traveller, organisation=OrganisationFactory())
+    assert can_create(officer, Crossing, organisation=ngo, area=areas["basrah"])
+    assert not can_create(officer, Crossing, organisation=ngo, area=areas["baghdad"])
+    assert not can_create(officer, Crossing, organisation=ngo)
+    manager = member("programme_manager", ngo, programmes=[ProgrammeFactory()])
+    assert can_create(manager, Crossing, organisation=ngo, sensitivity="restricted")

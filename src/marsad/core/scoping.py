@@ -233,12 +233,20 @@ def can_create(user: Any, model: type[Model], **owner: Any) -> bool:
         oversees = Capability.OVERSIGHT in caps and membership.organisation_is_mission
         if not oversees and getattr(organisation, "pk", organisation) != membership.organisation_id:
             continue
-        if membership.programme_ids and getattr(programme, "pk", programme) not in (
-            membership.programme_ids
+        # A narrowing applies where the model has that dimension, as in ``_membership_filter``
+        # (an area-narrowed border officer views travellers, who have no area: and creates them).
+        if (
+            spec.programme
+            and membership.programme_ids
+            and getattr(programme, "pk", programme) not in membership.programme_ids
         ):
             continue
-        if membership.area_paths and not (
-            area is not None and any(area.path.startswith(p) for p in membership.area_paths)
+        if (
+            spec.area
+            and membership.area_paths
+            and not (
+                area is not None and any(area.path.startswith(p) for p in membership.area_paths)
+            )
         ):
             continue
         if sensitivity not in sensitivities_visible(caps):
