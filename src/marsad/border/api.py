@@ -179,6 +179,7 @@ class HitSerializer(serializers.ModelSerializer):
     traveller = serializers.CharField(source="document.traveller.full_name", read_only=True)
     document_number = serializers.CharField(source="document.number", read_only=True)
     decided_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    explanation = serializers.SerializerMethodField()
     entry = serializers.SerializerMethodField()
 
     class Meta:
@@ -200,6 +201,15 @@ class HitSerializer(serializers.ModelSerializer):
             "created_at",
             "entry",
         ]
+
+    @extend_schema_field(serializers.JSONField())
+    def get_explanation(self, hit: ScreeningHit) -> dict[str, Any]:
+        """Why it matched, in words and as data; for a reader not cleared for the entry's list,
+        without the listed person (``listed_hidden``: every listed value is "…")."""
+        visible = self.context.get("visible_entries") or {}
+        return selectors.explanation_as_read(
+            hit.explanation or {}, entry_readable=hit.entry_id in visible
+        )
 
     @extend_schema_field(serializers.JSONField(allow_null=True))
     def get_entry(self, hit: ScreeningHit) -> dict[str, Any] | None:
@@ -246,9 +256,7 @@ class HitViewSet(ScopedReadOnlyViewSet):
         return selectors.hits(self.request.user).filter(status=status).order_by("-score", "pk")
 
     def _visible(self, hits: list[ScreeningHit]) -> dict[int, Any]:
-        ids = {hit.entry_id for hit in hits}
-        entries = selectors.watchlist_entries(self.request.user).filter(pk__in=ids)
-        return {entry.pk: entry for entry in entries}
+        return selectors.readable_entries(self.request.user, {hit.entry_id for hit in hits})
 
     @extend_schema(
         parameters=[OpenApiParameter("status", str, enum=list(HitStatus.values), required=False)]

@@ -105,10 +105,11 @@ def screen(values: Mapping[str, Any], *, on: datetime.date | None = None) -> lis
 
 
 def match_for(hit: engine.Hit) -> services.ScreeningMatch:
-    """The engine's hit as ``hits_raise`` stores it; the words are kept in the language of the
-    officer who screened, beside the structure for any other reader."""
+    """The engine's hit as ``hits_raise`` stores it: the structure, from which every reader's
+    words are put together again (``selectors.explanation_as_read``), and the words in the
+    language of the officer who screened. (The entry's version is the hit's
+    ``entry_fingerprint``, the same rule: ``screening.records.identity_fingerprint``.)"""
     explanation = {**hit.explanation.as_dict(), "words": hit.explanation.words()}
-    explanation["entry_version"] = hit.entry_version
     return services.ScreeningMatch(
         entry_id=hit.entry_id,
         score=hit.score,
@@ -238,7 +239,7 @@ def _hit_views(user: Any, hits: list[engine.Hit], document: TravelDocument | Non
     if not hits:
         return []
     ids = [int(hit.entry_id) for hit in hits]
-    visible = {entry.pk: entry for entry in selectors.watchlist_entries(user).filter(pk__in=ids)}
+    visible = selectors.readable_entries(user, ids)
     entries = WatchlistEntry.objects.in_bulk(ids)
     views = []
     for hit in hits:
@@ -253,7 +254,9 @@ def _hit_views(user: Any, hits: list[engine.Hit], document: TravelDocument | Non
                 score=hit.score,
                 action=hit.action,
                 action_label=action,
-                words=hit.explanation.words(),
+                words=selectors.explanation_as_read(
+                    hit.explanation, entry_readable=seen is not None
+                )["words"],
                 listed_name=hit.explanation.listed_name if seen is not None else None,
                 reason=(seen.reason or "") if seen is not None else None,
                 previously_cleared=document is not None

@@ -1,7 +1,8 @@
 """Reads of border records, always through the one scoping function: crossing points, where an
-officer may record, crossings, travellers, documents, watchlists, hits (with the entry only for
-those cleared to read it), examination cases; and the flow statistics: entries and exits by
-point, day, nationality and purpose, days that stand out, and overstays.
+officer may record, crossings, travellers, documents, watchlists, hits (the entry, and the
+listed person in the explanation, only for those cleared to read it), examination cases; and
+the flow statistics: entries and exits by point, day, nationality and purpose, days that stand
+out, and overstays.
 
 Who sums what in the statistics: roles that see records sum the crossings their scope shows
 them; other holders of VIEW_AGGREGATES (and anyone asking for the public figures) sum every
@@ -14,7 +15,9 @@ import datetime
 import math
 import statistics
 from collections import defaultdict
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from django.conf import settings
@@ -39,6 +42,7 @@ from marsad.border.models import (
     WatchlistEntry,
     assigned_point_ids,
 )
+from marsad.border.screening import Explanation
 from marsad.core import audit
 from marsad.core.models import AuditAction, Sensitivity
 from marsad.core.roles import Capability
@@ -145,6 +149,52 @@ def watchlist_entry_detail(user: Any, pk: int) -> WatchlistEntry:
     return _read(user, watchlist_entries(user).get(pk=pk))
 
 
+def readable_entries(user: Any, entry_ids: Iterable[int | str]) -> dict[int, WatchlistEntry]:
+    """The watchlist entries among ``entry_ids`` that ``user`` may read, by primary key: the
+    one rule for who sees a listed person, wherever a hit shows it (the entry beside the hit,
+    the names, birth date, nationality and document numbers in its explanation, at the counter
+    and in the API). A border officer does not read a confidential list's entries; a border
+    supervisor posted at the point does; the system (``None``) reads every entry."""
+    return watchlist_entries(user).in_bulk({int(pk) for pk in entry_ids})
+
+
+def explanation_as_read(
+    explanation: Mapping[str, Any] | Explanation, *, entry_readable: bool
+) -> dict[str, Any]:
+    """A hit's explanation (as stored, or as the screening gave it) for a reader, its ``words``
+    put together again in the active language. A reader who may not read the entry
+    (``readable_entries``) gets it without the listed person: every listed value withheld,
+    ``listed_hidden`` true, and nothing else of what was stored (an explanation stored without
+    its structure keeps only its score)."""
+    structured: Explanation | None
+    if isinstance(explanation, Explanation):
+        structured, stored = explanation, explanation.as_dict()
+    else:
+        stored = dict(explanation)
+        try:
+            structured = Explanation.from_dict(stored)
+        except (KeyError, TypeError, ValueError):
+            structured = None
+    if entry_readable:
+        words = _words(structured, fallback=str(stored.get("words") or ""))
+        return {**stored, "listed_hidden": False, "words": words}
+    if structured is None:
+        return {"score": stored.get("score"), "listed_hidden": True, "words": ""}
+    withheld = structured.without_listed()
+    return {**withheld.as_dict(), "words": _words(withheld, fallback="")}
+
+
+def _words(explanation: Explanation | None, *, fallback: str) -> str:
+    """The explanation in words; ``fallback`` when there is no structure or it holds a part or
+    verdict this version does not word (stored by an earlier screening algorithm)."""
+    if explanation is None:
+        return fallback
+    try:
+        return explanation.words()
+    except (KeyError, TypeError, ValueError):
+        return fallback
+
+
 def hits(user: Any) -> QuerySet[ScreeningHit]:
     return _scoped(ScreeningHit.objects.all(), user).select_related(
         "crossing", "crossing__point", "document", "document__traveller"
@@ -159,7 +209,8 @@ def open_hits(user: Any) -> QuerySet[ScreeningHit]:
 @dataclass(frozen=True)
 class HitView:
     """A hit and, only for a reader cleared to see it, the watchlist entry (its reason).
-    Everyone who sees the hit sees its score, action and explanation."""
+    Everyone who sees the hit sees its score and action, and its explanation as they may
+    read it (``explanation_as_read``: without the listed person unless they see the entry)."""
 
     hit: ScreeningHit
     entry: WatchlistEntry | None
@@ -168,10 +219,21 @@ class HitView:
     def entry_visible(self) -> bool:
         return self.entry is not None
 
+    @cached_property
+    def explanation(self) -> dict[str, Any]:
+        return explanation_as_read(self.hit.explanation or {}, entry_readable=self.entry_visible)
+
+
+def hit_views(user: Any, items: Iterable[ScreeningHit]) -> list[HitView]:
+    """Hits (already scoped) as ``user`` reads them, their entries looked up at once."""
+    items = list(items)
+    entries = readable_entries(user, {hit.entry_id for hit in items})
+    return [HitView(hit=hit, entry=entries.get(hit.entry_id)) for hit in items]
+
 
 def hit_detail(user: Any, pk: int) -> HitView:
     hit = _read(user, hits(user).get(pk=pk))
-    entry = _scoped(WatchlistEntry.objects.filter(pk=hit.entry_id), user).first()
+    entry = readable_entries(user, [hit.entry_id]).get(hit.entry_id)
     return HitView(hit=hit, entry=_read(user, entry) if entry is not None else None)
 
 

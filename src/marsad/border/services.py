@@ -46,7 +46,7 @@ from marsad.border.models import (
     Watchlist,
     WatchlistEntry,
 )
-from marsad.border.selectors import may_record_at
+from marsad.border.selectors import may_record_at, readable_entries
 from marsad.core import services
 from marsad.core.models import Sensitivity
 from marsad.core.scoping import CHANGE, VIEW, can, can_create
@@ -879,10 +879,12 @@ def hits_raise(
 def may_decide_hit(actor: Any, hit: ScreeningHit) -> bool:
     """Whether ``actor`` may clear or confirm ``hit``: they may change it and may read the
     watchlist entry it was raised on (nobody judges a match without seeing who is listed; a
-    border officer refers hits on a confidential list to a border supervisor)."""
+    border officer refers hits on a confidential list to a border supervisor). Who reads the
+    entry is ``selectors.readable_entries``, the rule that also hides the listed person from
+    the explanation of those who may not."""
     if actor is None:  # system work, e.g. a management command
         return True
-    return can(actor, CHANGE, hit) and can(actor, VIEW, WatchlistEntry(pk=hit.entry_id))
+    return can(actor, CHANGE, hit) and hit.entry_id in readable_entries(actor, [hit.entry_id])
 
 
 @transaction.atomic

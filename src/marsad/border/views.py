@@ -155,7 +155,11 @@ def counter_done(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "border/crossing_detail.html",
-        {"crossing": crossing, "hits": list(crossing.hits.order_by("-score")), "done": True},
+        {
+            "crossing": crossing,
+            "hits": selectors.hit_views(request.user, crossing.hits.order_by("-score")),
+            "done": True,
+        },
     )
 
 
@@ -188,5 +192,5 @@ def crossing_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "border/crossing_detail.html",
-        {"crossing": crossing, "hits": list(hits), "done": False},
+        {"crossing": crossing, "hits": selectors.hit_views(request.user, hits), "done": False},
     )

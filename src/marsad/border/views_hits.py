@@ -1,6 +1,7 @@
 """The supervisor's queue of open screening hits and the page of one hit, where it is cleared
-or confirmed with a note. The watchlist entry (its reason) is shown only to readers cleared for
-the list's sensitivity (``selectors.hit_detail`` decides)."""
+or confirmed with a note. The watchlist entry (its reason) and the listed person's names,
+birth date and documents in the explanation are shown only to readers cleared for the list's
+sensitivity (``selectors.readable_entries`` decides, ``selectors.hit_views`` applies it)."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -26,11 +27,13 @@ def hit_list(request: HttpRequest) -> HttpResponse:
         items = selectors.open_hits(request.user)
     else:
         items = selectors.hits(request.user).filter(status=status).order_by("-decided_at", "-pk")
+    page = paginate(request, items)
     return render(
         request,
         "border/hit_list.html",
         {
-            "page": paginate(request, items),
+            "page": page,
+            "rows": selectors.hit_views(request.user, page.object_list),
             "status": status,
             "statuses": HitStatus.choices,
             "querystring": f"status={status}",
@@ -82,6 +85,6 @@ def hit_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "form": form,
             "may_decide": may_decide,
             "history": history,
-            "explanation": hit.explanation or {},
+            "explanation": view.explanation,
         },
     )

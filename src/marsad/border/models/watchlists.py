@@ -1,7 +1,5 @@
 """Watchlists and their entries, with the fingerprint of what screening matches on."""
 
-import hashlib
-import json
 from collections.abc import Iterable
 from datetime import date
 from typing import Any
@@ -17,6 +15,7 @@ from marsad.border.models.common import (
     NamedMixin,
     state_code_validator,
 )
+from marsad.border.screening.records import PartialDate, identity_fingerprint
 from marsad.core.models import Sensitivity, TimeStampedModel
 from marsad.core.scoping import ScopeSpec
 from marsad.linkage import normalise
@@ -87,26 +86,23 @@ def entry_fingerprint(
     nationality: str,
     document_numbers: Iterable[str],
 ) -> str:
-    """A hash of what screening matches on: names and aliases (as written, in any order),
-    birth date to its precision, nationality and document numbers (normalised). A reason,
-    action or validity change keeps it; any change to these gives a new one."""
-    birth = ""
+    """The stored entry's ``identity_fingerprint`` (the screening's one rule for "the entry
+    changed"): names and aliases (as written, in any order), birth date to its precision,
+    nationality and document numbers in their matching forms. A reason, action or validity
+    change keeps it; any change to these gives a new one."""
+    birth = None
     if birth_date is not None:
         birth = (
-            f"{birth_date.year:04d}"
+            PartialDate(birth_date.year)
             if birth_date_precision == DatePrecision.YEAR
-            else birth_date.isoformat()
+            else PartialDate(birth_date.year, birth_date.month, birth_date.day)
         )
-    content = json.dumps(
-        [
-            sorted({" ".join(name.split()) for name in names if name and name.strip()}),
-            birth,
-            (nationality or "").strip().upper(),
-            sorted({normalise.normalise_id(number) for number in document_numbers} - {""}),
-        ],
-        ensure_ascii=False,
+    return identity_fingerprint(
+        names=names,
+        birth_date=birth,
+        nationality=nationality,
+        document_numbers=document_numbers,
     )
-    return hashlib.sha256(content.encode("utf-8")).hexdigest()
 
 
 def _string_list(value: Any, field: str, *, required: bool) -> None:

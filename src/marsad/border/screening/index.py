@@ -315,10 +315,23 @@ class WatchlistIndex:
         return len(self._any_year.keys)
 
     def version(self) -> str:
-        """A fingerprint of the whole list (every entry's version, in order)."""
+        """A fingerprint of the whole list as screened: every entry, in order, with what it
+        matches on (its ``entry_version``) and what decides its hits (action, validity), so
+        that any edit that can change a screening's result gives a new one."""
         digest = hashlib.sha256()
         for entry in self.entries:
-            digest.update(entry_version(entry).encode("ascii"))
+            digest.update(
+                "\x1f".join(
+                    (
+                        entry.entry_id,
+                        entry_version(entry),
+                        entry.action,
+                        entry.valid_from.isoformat() if entry.valid_from else "",
+                        entry.valid_until.isoformat() if entry.valid_until else "",
+                    )
+                ).encode("utf-8")
+                + b"\x1e"
+            )
         return digest.hexdigest()[:16]
 
     def known(self, token: Token) -> bool:

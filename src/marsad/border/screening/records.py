@@ -1,9 +1,11 @@
 """Watchlist entries and travellers as plain values, and the small parsers their fields need.
 
 No Django and no database: the models step stores these, the CLI reads them from files, the
-benchmark generates them. An entry's :func:`entry_version` changes whenever anything that
-screening or a reviewer relies on changes, so a cleared hit can be keyed by
-(entry id, entry version, document number) and raised again once the entry is edited.
+benchmark generates them. :func:`identity_fingerprint` is the one rule for "the entry changed":
+a cleared hit is remembered by (entry, fingerprint, document number) — here as
+:func:`entry_version`, in the database as ``WatchlistEntry.fingerprint`` — and raised again
+once what screening matches on changes (names, aliases, birth date, nationality, document
+numbers), not when the reason, the action or the validity does.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -23,6 +26,7 @@ __all__ = [
     "Traveller",
     "WatchlistEntry",
     "entry_version",
+    "identity_fingerprint",
     "normalise_document",
     "normalise_nationality",
     "parse_partial_date",
@@ -145,23 +149,41 @@ class WatchlistEntry:
         return self.valid_until is None or day <= self.valid_until
 
 
-def entry_version(entry: WatchlistEntry) -> str:
-    """A short fingerprint of everything in the entry: any edit gives a new version."""
+def identity_fingerprint(
+    *,
+    names: Iterable[str],
+    birth_date: PartialDate | None,
+    nationality: str,
+    document_numbers: Iterable[str],
+) -> str:
+    """A hash (64 hex digits) of what screening matches an entry on: its names and aliases as
+    written (spaces tidied, in any order), the birth date to its precision, and the nationality
+    and document numbers in their matching forms (IQ = IRQ, ``a-765 4321`` = ``A7654321``).
+
+    A reviewer who cleared a hit judged the traveller against exactly this, so any change to
+    it raises the hit again; the reason, the action and the validity are not in it (they do
+    not change who is listed), nor is the entry's identifier (the memory keys on it apart).
+    """
     content = json.dumps(
         [
-            entry.entry_id,
-            list(entry.names),
-            entry.birth_date.isoformat() if entry.birth_date else "",
-            entry.nationality,
-            sorted(normalise_document(number) for number in entry.document_numbers),
-            entry.reason,
-            entry.action,
-            entry.valid_from.isoformat() if entry.valid_from else "",
-            entry.valid_until.isoformat() if entry.valid_until else "",
+            sorted({" ".join(name.split()) for name in names if name and name.strip()}),
+            birth_date.isoformat() if birth_date is not None else "",
+            normalise_nationality(nationality),
+            sorted({normalise_document(number) for number in document_numbers} - {""}),
         ],
         ensure_ascii=False,
     )
-    return hashlib.sha256(content.encode("utf-8")).hexdigest()[:16]
+    return hashlib.sha256(content.encode("utf-8")).hexdigest()
+
+
+def entry_version(entry: WatchlistEntry) -> str:
+    """The entry's :func:`identity_fingerprint`: a cleared hit's memory key holds it."""
+    return identity_fingerprint(
+        names=entry.names,
+        birth_date=entry.birth_date,
+        nationality=entry.nationality,
+        document_numbers=entry.document_numbers,
+    )
 
 
 @dataclass(frozen=True, slots=True)

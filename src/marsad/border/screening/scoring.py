@@ -30,7 +30,7 @@ threshold (``DEFAULT_THRESHOLD``) was chosen on the screening benchmark
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.utils.translation import gettext as _
 
@@ -93,6 +93,9 @@ MISSING = "missing"
 COMMON = "common"
 #: A document number shorter than this is too short to be evidence.
 MIN_DOCUMENT_LENGTH = 5
+#: What a reader who may not see the listed person reads in place of a listed value (the
+#: hit page's table writes the same).
+WITHHELD = "…"
 
 POINTS = {
     BIRTH_DATE: {
@@ -138,6 +141,13 @@ class Evidence:
     def words(self) -> str:
         values = {"traveller": self.traveller, "listed": self.listed}
         return _EVIDENCE_WORDS[(self.feature, self.verdict)]() % values
+
+    def without_listed(self) -> Evidence:
+        """The listed value withheld; the traveller's value, the verdict and the points kept.
+        (The common-name count is about the list, not the listed person: it stays.)"""
+        if self.feature == NAME_FREQUENCY or not self.listed:
+            return self
+        return replace(self, listed=WITHHELD)
 
 
 def compare_birth_dates(traveller: PartialDate | None, listed: PartialDate | None) -> Evidence:
@@ -209,7 +219,11 @@ def compare_documents(traveller: str, listed: tuple[str, ...]) -> Evidence:
 
 @dataclass(frozen=True, slots=True)
 class Explanation:
-    """Why a traveller scored what they did against an entry: structured, and in words."""
+    """Why a traveller scored what they did against an entry: structured, and in words.
+
+    :meth:`without_listed` gives the same explanation for a reader who may not see the listed
+    person (``listed_hidden``): every listed value withheld, the traveller's side kept.
+    """
 
     score: int
     name: NameComparison
@@ -217,17 +231,38 @@ class Explanation:
     listed_name: str
     alias: bool
     evidence: tuple[Evidence, ...]
+    listed_hidden: bool = False
 
     def as_dict(self) -> dict[str, object]:
         return {
             "score": self.score,
             "name_score": round(self.name.score, 1),
             "listed_name": self.listed_name,
-            "alias": self.alias,
+            "alias": None if self.listed_hidden else self.alias,
+            "listed_hidden": self.listed_hidden,
             "order": self.name.order,
             "parts": [part.as_dict() for part in self.name.parts],
             "evidence": [item.as_dict() for item in self.evidence],
         }
+
+    def without_listed(self) -> Explanation:
+        """For a reader who may not see the listed person: the listed name (or alias), the
+        listed spelling of each name part and the listed birth date, nationality and document
+        numbers withheld (:data:`WITHHELD`); scores, verdicts and the traveller's own values
+        kept, so the reader still sees why the document matched."""
+        if self.listed_hidden:
+            return self
+        parts = tuple(
+            replace(part, listed=WITHHELD) if part.listed else part for part in self.name.parts
+        )
+        return replace(
+            self,
+            name=replace(self.name, parts=parts, matched_keys=()),
+            listed_name=WITHHELD,
+            alias=False,
+            evidence=tuple(item.without_listed() for item in self.evidence),
+            listed_hidden=True,
+        )
 
     @classmethod
     def from_dict(cls, data: dict) -> Explanation:
@@ -245,6 +280,7 @@ class Explanation:
             ),
             listed_name=data["listed_name"],
             alias=bool(data["alias"]),
+            listed_hidden=bool(data.get("listed_hidden", False)),
             evidence=tuple(
                 Evidence(
                     item["feature"],
@@ -260,7 +296,9 @@ class Explanation:
     def words(self) -> str:
         """One line in the active language, e.g. for the CSV and the officer's screen."""
         values = {"score": round(self.name.score), "name": self.listed_name}
-        if self.alias:
+        if self.listed_hidden:
+            head = _("name %(score)d/100 against the listed name") % values
+        elif self.alias:
             head = _("name %(score)d/100 against the alias “%(name)s”") % values
         else:
             head = _("name %(score)d/100 against “%(name)s”") % values
@@ -276,9 +314,11 @@ class Explanation:
 class Hit:
     """A traveller scoring at or above the threshold against an entry.
 
-    ``memory_key`` is what a reviewer's decision is remembered by: the same entry, unchanged
-    (its version), and the same document. A cleared hit is not raised again for that key; an
-    edited entry or another document raises it afresh.
+    ``memory_key`` is what a reviewer's decision is remembered by: the same entry, as it
+    identifies the listed person (its version, ``records.identity_fingerprint``: the rule the
+    database's cleared hits keep too), and the same document. A cleared hit is not raised again
+    for that key; another name, alias, birth date, nationality or document number on the entry,
+    or another document, raises it afresh (a new reason, action or validity does not).
     """
 
     traveller_id: str
