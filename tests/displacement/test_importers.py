@@ -7,6 +7,7 @@ import time
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 from openpyxl import Workbook
 
@@ -114,6 +115,96 @@ def test_reimport_updates_changed_figures(round4, ngo):
     assert entry.changes == {"families": [10, 12], "individuals": [60, 72]}
     assert entry.context["row"] == 2
     assert entry.context["source"] == "list.csv"
+
+
+def test_unchanged_reimport_writes_nothing(round4, ngo):
+    run(masterlist_csv(*GOOD_ROWS), round4, ngo)
+    audit_rows = AuditEntry.objects.count()
+    with CaptureQueriesContext(connection) as queries:
+        report = run(masterlist_csv(*GOOD_ROWS), round4, ngo)
+    assert (report.created, report.updated, report.unchanged) == (0, 0, 3)
+    written = [
+        query["sql"]
+        for query in queries.captured_queries
+        if query["sql"].lstrip().split(" ", 1)[0].upper() in ("INSERT", "UPDATE", "DELETE", "COPY")
+    ]
+    assert written == []
+    assert AuditEntry.objects.count() == audit_rows
+
+
+def generated_masterlist(round_number, areas, count=60):
+    """A generated master list of ``count`` new locations in the Al-Karkh district (with the
+    governorates its rows name as origins)."""
+    for number in range(1, 19):
+        if not AdminArea.objects.filter(pcode=f"IQG{number:02d}").exists():
+            AdminAreaFactory(pcode=f"IQG{number:02d}", level=1, parent=areas["country"])
+    districts = [District(pcode="IQG08Q03", latitude=33.3, longitude=44.3)]
+    return list(masterlist_rows(make_locations(districts, count), round_number=round_number))
+
+
+def test_one_changed_row_in_an_otherwise_identical_file_is_updated_and_audited(round4, ngo, areas):
+    rows = generated_masterlist(4, areas)
+    run(to_csv(rows), round4, ngo)
+    since = AuditEntry.objects.order_by("pk").last().pk
+    position = next(
+        n
+        for n, row in enumerate(rows)
+        if not row["individuals"] and row["shelter_category"] != "camp"
+    )
+    changed = dict(rows[position], individuals=str(int(rows[position]["families"]) * 7))
+    report = run(to_csv([*rows[:position], changed, *rows[position + 1 :]]), round4, ngo)
+    assert (report.created, report.updated, report.unchanged) == (0, 1, len(rows) - 1)
+    [entry] = AuditEntry.objects.filter(pk__gt=since)
+    families = int(changed["families"])
+    assert (entry.action, entry.object_type) == ("update", "displacement.populationgroup")
+    assert entry.changes == {
+        "individuals": [families * 6, families * 7],
+        "individuals_estimated": [True, False],
+    }
+    assert entry.context["row"] == position + 2  # the header is row 1
+    group = PopulationGroup.objects.get(pk=entry.object_id)
+    assert (group.families, group.individuals, group.individuals_estimated) == (
+        families,
+        families * 7,
+        False,
+    )
+    again = run(to_csv([*rows[:position], changed, *rows[position + 1 :]]), round4, ngo)
+    assert (again.created, again.updated, again.unchanged) == (0, 0, len(rows))
+
+
+def test_a_location_the_file_adds_is_no_stored_groups_origin(round4, ngo, areas):
+    """A row whose origin is a location the same file adds is a new group, even where the
+    location's stored group of the same kind has no origin."""
+    run(
+        masterlist_csv("IQG08Q03L001,Al-Mansour,,IQG08Q03,,,IDP,,2006-2008,rented,10,"), round4, ngo
+    )
+    report = run(
+        masterlist_csv(
+            "IQG08Q03L009,Hay Jadid,,IQG08Q03,,,Host community,,,,5,",
+            "IQG08Q03L001,Al-Mansour,,IQG08Q03,,,IDP,IQG08Q03L009,2006-2008,rented,10,",
+        ),
+        round4,
+        ngo,
+    )
+    assert (report.created, report.updated, report.unchanged) == (2, 0, 0)
+    origins = PopulationGroup.objects.filter(assessment__area__pcode="IQG08Q03L001")
+    assert set(origins.values_list("origin_area__pcode", flat=True)) == {None, "IQG08Q03L009"}
+
+
+def test_pcodes_are_looked_up_as_written_whatever_characters_they_hold(round4, ngo):
+    cells = {  # the CSV cell: the P-code it holds
+        '"IQG""02"': 'IQG"02',
+        "IQG\\02": "IQG\\02",
+        '"IQG02,IQG08"': "IQG02,IQG08",
+        "{IQG02}": "{IQG02}",
+    }
+    rows = [f"IQG08Q03L001,Al-Mansour,,IQG08Q03,,,Returnee,{cell},,,4," for cell in cells]
+    known = "IQG08Q03L001,Al-Mansour,,IQG08Q03,,,Host,IQG02,,,4,"
+    report = run(masterlist_csv(*rows, known), round4, ngo)
+    assert report.error_lines(10) == [
+        f"row {number}, column origin_pcode: unknown P-code {code}: no administrative area has it"
+        for number, code in enumerate(cells.values(), start=2)
+    ]
 
 
 def test_dry_run_writes_nothing(round4, ngo):

@@ -33,6 +33,8 @@ _MISSING = object()  # not in the cache yet
 
 
 def _number(text: str) -> Any:
+    if text.isascii() and text.isdigit():
+        return int(text)  # what ``_whole_number`` makes of plain digits, without a Decimal
     if not text:
         return _BAD  # families is required; an empty individuals cell never gets here
     errors: list[RowError] = []
