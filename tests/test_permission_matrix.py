@@ -234,6 +234,29 @@ def merge(world: World, which: str, role: str) -> dict[str, Any]:
     return {"pk": services.person_merge(actor=None, survivor=kept, merged=folded).pk}
 
 
+def _households_twice(world: World, which: str) -> tuple[Any, Any]:
+    """Two registrations of one household: the second's head merged into the first's head."""
+    from marsad.registry import services
+
+    kept, folded = _household(world, which), _household(world, which)
+    services.person_merge(actor=None, survivor=kept.head, merged=folded.head)
+    return kept, folded
+
+
+def household_to_merge(world: World, which: str, role: str) -> dict[str, Any]:
+    """The household left empty (it is merged, by POST, into the one remembered here)."""
+    kept, folded = _households_twice(world, which)
+    world.objects["merge_survivor"] = kept
+    return {"pk": folded.pk}
+
+
+def household_merge(world: World, which: str, role: str) -> dict[str, Any]:
+    from marsad.registry import services
+
+    kept, folded = _households_twice(world, which)
+    return {"pk": services.household_merge(actor=None, survivor=kept, merged=folded).pk}
+
+
 def pair(world: World, which: str, role: str) -> dict[str, Any]:
     from marsad.linkage.models import CandidatePair
 
@@ -522,6 +545,27 @@ MATRIX: list[Route] = [
         method="post",
         kwargs=merge,
     ),
+    Route(
+        "registry:household-merge",
+        only(PII_ROLES, 200, 403, anonymous=302),
+        pii_other(anonymous=302),
+        kwargs=household_to_merge,
+    ),
+    Route(
+        # the matrix posts JSON: no form fields, so the form comes back with its errors
+        "registry:household-merge",
+        only(PII_ROLES, 200, 403, anonymous=302),
+        pii_other(anonymous=302),
+        method="post",
+        kwargs=household_to_merge,
+    ),
+    Route(
+        "registry:household-merge-undo",
+        only(PII_ROLES, 302, 403, anonymous=302),
+        pii_other(302, anonymous=302),
+        method="post",
+        kwargs=household_merge,
+    ),
     Route("linkage:queue", only(PII_ROLES, 200, 403, anonymous=302)),
     Route("linkage:runs", only(PII_ROLES, 200, 403, anonymous=302)),
     Route(
@@ -582,6 +626,31 @@ MATRIX: list[Route] = [
         method="patch",
         kwargs=household,
         data=lambda world, who: {"notes": "Visited again."},
+    ),
+    Route(
+        "household-merge",
+        only(PII_ROLES, 201, 403, anonymous=401),
+        pii_other(201, anonymous=401),
+        method="post",
+        kwargs=household_to_merge,
+        data=lambda world, who: {
+            "survivor": world.objects["merge_survivor"].pk,
+            "reason": "Registered twice.",
+        },
+    ),
+    Route("household-merge-list", only(PII_ROLES, 200, 403, anonymous=401)),
+    Route(
+        "household-merge-detail",
+        only(PII_ROLES, 200, 403, anonymous=401),
+        pii_other(anonymous=401),
+        kwargs=household_merge,
+    ),
+    Route(
+        "household-merge-undo",
+        only(PII_ROLES, 200, 403, anonymous=401),
+        pii_other(anonymous=401),
+        method="post",
+        kwargs=household_merge,
     ),
     Route("person-list", only(PII_ROLES, 200, 403, anonymous=401), query="?q=Ali"),
     Route(

@@ -3,11 +3,12 @@ against double assistance.
 
 A household receives each assistance type once per cycle of a programme (see ``models``). A
 second receipt of the type in the cycle — by the household, or by a household linked to it
-because linkage found the same people registered twice (``selectors.linked_households``) — is
-refused with ``AlreadyAssisted``, whose message names the earlier receipt: its number, date,
-plan and household. A supervisor (``plans.is_supervisor``) may let it through with a reason:
-the receipt is then flagged as an override, names the receipt it overrides and who overrode it,
-and the audit row keeps all three.
+because linkage found the same people registered twice, or the household was merged into it
+(``selectors.linked_households``) — is refused with ``AlreadyAssisted``, whose message names the
+earlier receipt: its number, date, plan and household. A supervisor (``plans.is_supervisor``)
+may let it through with a reason: the receipt is then flagged as an override, names the receipt
+it overrides and who overrode it, and the audit row keeps all three. A household merged into
+another receives nothing itself: its survivor does.
 
 The check reads every organisation's receipts and links — a partner must not give twice what
 another partner gave — while the write stays within the actor's scope: a partner's staff record
@@ -283,14 +284,25 @@ def receipt_record(
     linked = selectors.linked_households([household.pk])[household.pk]
     concerned = sorted({household.pk, *linked})
     # Lock the households in id order (no deadlock between two such checks), then look.
-    locked = set(
+    locked = dict(
         Household.objects.select_for_update()
         .filter(pk__in=concerned)
         .order_by("pk")
-        .values_list("pk", flat=True)
+        .values_list("pk", "merged_into_id")
     )
     if household.pk not in locked:
         raise ValidationError({"household": _("No such household.")})
+    if locked[household.pk] is not None:
+        survivor = Household.objects.get(pk=locked[household.pk]).registration_number
+        raise ValidationError(
+            {
+                "household": _(
+                    "Household %(household)s is merged into household %(survivor)s: record "
+                    "the receipt for household %(survivor)s."
+                )
+                % {"household": household.registration_number, "survivor": survivor}
+            }
+        )
     earlier = selectors.first_receipt(
         selectors.receipts_in_cycle(
             concerned, item.assistance_type, plan.cycle, programme=plan.programme_id

@@ -14,7 +14,7 @@ households than ``settings.MARSAD_SMALL_CELL_THRESHOLD`` suppressed (every figur
 import datetime
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.conf import settings
@@ -36,6 +36,7 @@ from marsad.core.scoping import VIEW, has_capability, scope
 from marsad.geo.models import AdminArea, AreaLevel
 from marsad.partners.models import Organisation, Programme
 from marsad.registry.models import Household, Person
+from marsad.registry.selectors import household_survivors
 
 #: The tables of ``assisted``: what each row is.
 DIMENSIONS = ("governorate", "district", "assistance_type", "programme", "donor", "partner")
@@ -197,7 +198,12 @@ _COLUMNS = (
 )
 
 
-def _rows(receipts: QuerySet[Receipt]) -> Iterable[_Row]:
+def _rows(receipts: QuerySet[Receipt]) -> tuple[list[_Row], dict[int, int]]:
+    """The receipts as rows, and the households among them merged into another since, each
+    mapped to the household it lives on as now: a household registered twice counts once, as
+    its survivor (its rows say so; the merges are followed only when one is merged)."""
+    rows = []
+    merged = set()
     for (
         household,
         person,
@@ -210,22 +216,46 @@ def _rows(receipts: QuerySet[Receipt]) -> Iterable[_Row]:
         donor,
         area,
         path,
-    ) in receipts.order_by().values_list(*_COLUMNS).iterator(chunk_size=5000):
-        yield _Row(
-            ReceiptFact(household, person, received_on, kind, quantity),
-            plan,
-            programme,
-            partner,
-            donor,
-            area,
-            path or "",
+        merged_into,
+    ) in (
+        receipts.order_by()
+        .values_list(*_COLUMNS, "household__merged_into_id")
+        .iterator(chunk_size=5000)
+    ):
+        if merged_into is not None:
+            merged.add(household)
+        rows.append(
+            _Row(
+                ReceiptFact(household, person, received_on, kind, quantity),
+                plan,
+                programme,
+                partner,
+                donor,
+                area,
+                path or "",
+            )
         )
+    if not merged:
+        return rows, {}
+    survivors = household_survivors(merged)
+    return [
+        replace(row, fact=replace(row.fact, household_id=survivors[row.fact.household_id]))
+        if row.fact.household_id in survivors
+        else row
+        for row in rows
+    ], survivors
 
 
-def _people(receipts: QuerySet[Receipt]) -> tuple[dict[int, int], dict, dict]:
-    """Sizes and active members of the households of ``receipts``, and the persons named on
-    them: three queries whatever their number."""
-    households = receipts.order_by().values("household_id")
+def _people(
+    receipts: QuerySet[Receipt], survivors: dict[int, int]
+) -> tuple[dict[int, int], dict, dict]:
+    """Sizes and active members of the households of ``receipts`` (of the survivors of those
+    merged since), and the persons named on them: three queries whatever their number."""
+    households: Any = receipts.order_by().values("household_id")
+    if survivors:
+        households = Household.objects.filter(
+            Q(pk__in=households) | Q(pk__in=set(survivors.values()))
+        ).values("pk")
     sizes = dict(Household.objects.filter(pk__in=households).values_list("pk", "size"))
     members: dict[int, list[MemberFact]] = defaultdict(list)
     for person, household, sex, birth_date in (
@@ -396,8 +426,8 @@ def _table(
 
 def _read(vis: Visibility, filters: Filters) -> tuple[list[_Row], tuple[dict, dict, dict]]:
     receipts = receipts_counted(vis, filters)
-    rows = list(_rows(receipts))
-    return rows, (_people(receipts) if rows else ({}, {}, {}))
+    rows, survivors = _rows(receipts)
+    return rows, (_people(receipts, survivors) if rows else ({}, {}, {}))
 
 
 def assisted(*, user: Any, by: str, filters: Filters | None = None) -> dict[str, Any]:
@@ -440,8 +470,9 @@ def five_w(*, user: Any, filters: Filters | None = None) -> dict[str, Any]:
     vis = resolve_visibility(user)
     filters = filters or Filters()
     receipts = receipts_counted(vis, filters)
+    rows, survivors = _rows(receipts)
     by_key, total = _tally(
-        _rows(receipts),
+        rows,
         lambda row: (
             row.plan_id,
             row.fact.assistance_type,
@@ -449,7 +480,7 @@ def five_w(*, user: Any, filters: Filters | None = None) -> dict[str, Any]:
             _month(row.fact.received_on),
         ),
     )
-    sizes, members, persons = _people(receipts) if total.receipts else ({}, {}, {})
+    sizes, members, persons = _people(receipts, survivors) if total.receipts else ({}, {}, {})
     plans = {
         plan.pk: plan
         for plan in AssistancePlan.objects.filter(pk__in={key[0] for key in by_key}).select_related(

@@ -115,7 +115,8 @@ def _households(actor: Any, areas: list[AdminArea]) -> QuerySet[Household]:
     within = Q()
     for area in areas:
         within |= Q(area__path__startswith=area.path)
-    found = Household.objects.filter(within)
+    # A household merged into another is that household: only its survivor is considered.
+    found = Household.objects.filter(within, merged_into__isnull=True)
     return scope(found, actor, VIEW) if actor is not None else found
 
 

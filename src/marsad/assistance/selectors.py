@@ -24,7 +24,7 @@ from marsad.assistance.models import (
 )
 from marsad.core.scoping import VIEW, scope
 from marsad.linkage.models import CandidatePair, PairStatus
-from marsad.registry.models import Household, Person, PersonMerge
+from marsad.registry.models import Household, HouseholdMerge, Person, PersonMerge
 
 SNAPSHOT_CHUNK = 2000
 
@@ -121,11 +121,13 @@ def household_snapshots(
     chunk_size: int = SNAPSHOT_CHUNK,
     scoped: bool = True,
 ) -> Iterator[scoring.HouseholdSnapshot]:
-    """Snapshots of the households in ``households`` (every household when None) that ``user``
-    may see, with their active members, in household id order. Reads in chunks of
-    ``chunk_size`` households: two queries a chunk, whatever the number of members.
+    """Snapshots of the households in ``households`` (every household not merged into another
+    when None) that ``user`` may see, with their active members, in household id order. Reads
+    in chunks of ``chunk_size`` households: two queries a chunk, whatever the number of members.
     ``scoped=False`` is for the system itself (services called with ``actor=None``)."""
-    queryset = households if households is not None else Household.objects.all()
+    queryset = (
+        households if households is not None else Household.objects.filter(merged_into__isnull=True)
+    )
     if queryset.model is not Household:
         raise TypeError("household_snapshots reads a queryset of households.")
     if scoped:
@@ -189,14 +191,19 @@ LINK_SCAN_FROM = 500
 
 
 def _link_rows(household_ids: Iterable[int] | None) -> QuerySet:
-    """Pairs of household ids tied by an active merge or a same/auto-linked pair between their
-    members: those touching ``household_ids``, or all of them (None). One query."""
+    """Pairs of household ids tied by an active merge of two persons or of two households, or
+    a same/auto-linked pair between their members: those touching ``household_ids``, or all of
+    them (None). One query."""
     merges = PersonMerge.objects.filter(undone_at__isnull=True).order_by()
+    household_merges = HouseholdMerge.objects.filter(undone_at__isnull=True).order_by()
     pairs = CandidatePair.objects.filter(status__in=LINKING_STATUSES).order_by()
     merged = ("survivor__household_id", "merged__household_id")
+    folded = ("survivor_id", "merged_id")
     paired = ("left__household_id", "right__household_id")
     if household_ids is None:
-        return merges.values_list(*merged).union(pairs.values_list(*paired))
+        return merges.values_list(*merged).union(
+            household_merges.values_list(*folded), pairs.values_list(*paired)
+        )
     ids = sorted(household_ids)
     # One select per direction, so each reads an index (person by household, merge or pair by
     # person) rather than an OR across two joins.
@@ -205,6 +212,8 @@ def _link_rows(household_ids: Iterable[int] | None) -> QuerySet:
         .values_list(*merged)
         .union(
             merges.filter(merged__household_id__in=ids).values_list(*merged),
+            household_merges.filter(survivor_id__in=ids).values_list(*folded),
+            household_merges.filter(merged_id__in=ids).values_list(*folded),
             pairs.filter(left__household_id__in=ids).values_list(*paired),
             pairs.filter(right__household_id__in=ids).values_list(*paired),
         )
@@ -232,9 +241,10 @@ def _components(edges: Iterable[tuple[int, int]]) -> dict[int, int]:
 
 
 def linked_households(household_ids: Iterable[int]) -> dict[int, set[int]]:
-    """For each household in ``household_ids``, the other households tied to it: a member of one
-    was merged into a member of the other (a merge not undone), or linkage decided a pair of
-    their members the same person (reviewed or linked automatically). Ties are followed
+    """For each household in ``household_ids``, the other households tied to it: one was merged
+    into the other, or a member of one into a member of the other (merges not undone), or
+    linkage decided a pair of their members the same person (reviewed or linked
+    automatically). Ties are followed
     through: when A is tied to B and B to C, A is tied to C (a household registered three times
     is usually merged into one survivor, so its other two registrations meet only through it).
 

@@ -25,7 +25,7 @@ class HouseholdAdmin(_NoAddNoDelete):
     list_filter = ["status", "shelter_type", "organisation"]
     search_fields = ["registration_number"]
     raw_id_fields = ["area", "origin_area"]
-    readonly_fields = ["registration_number"]
+    readonly_fields = ["registration_number", "merged_into"]
 
 
 @admin.register(Person)

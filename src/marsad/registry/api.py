@@ -1,8 +1,9 @@
 """REST API for the household registry: households with their members (registering one creates
 the household, its members, their documents and phones and the source record in one step),
 persons with search by name in either script, document or phone, a person's possible
-duplicates, and the source records as received. Reads through the scope; writes through
-``registry.services``."""
+duplicates, the source records as received, and merging a household registered twice into
+the other (``POST households/{id}/merge/``; ``POST household-merges/{id}/undo/``). Reads
+through the scope; writes through ``registry.services``."""
 
 from typing import Any
 
@@ -10,7 +11,7 @@ from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import exceptions, serializers
+from rest_framework import exceptions, serializers, status
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -22,6 +23,7 @@ from marsad.partners.models import Organisation, Programme
 from marsad.registry import selectors, services
 from marsad.registry.models import (
     Household,
+    HouseholdMerge,
     IdentityDocument,
     Person,
     Phone,
@@ -152,11 +154,12 @@ class HouseholdSerializer(serializers.ModelSerializer):
             "property_status",
             "has_income",
             "notes",
+            "merged_into",
             "members",
             "created_at",
             "updated_at",
         ]
-        read_only_fields = ["registration_number", "created_at", "updated_at"]
+        read_only_fields = ["registration_number", "merged_into", "created_at", "updated_at"]
 
     def create(self, validated_data: dict[str, Any]) -> Household:
         members = []
@@ -189,6 +192,40 @@ class SourceRecordSerializer(serializers.ModelSerializer):
             "household",
             "created_at",
         ]
+
+
+class HouseholdMergeSerializer(serializers.ModelSerializer):
+    survivor_number = serializers.CharField(source="survivor.registration_number", read_only=True)
+    merged_number = serializers.CharField(source="merged.registration_number", read_only=True)
+    decided_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    undone_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = HouseholdMerge
+        fields = [
+            "id",
+            "survivor",
+            "survivor_number",
+            "merged",
+            "merged_number",
+            "merged_status",
+            "filled_fields",
+            "moved_members",
+            "moved_sources",
+            "reason",
+            "decided_by",
+            "undone_at",
+            "undone_by",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class HouseholdMergeRequestSerializer(serializers.Serializer):
+    survivor = serializers.IntegerField(
+        help_text=_("The household kept (its id): this one is closed and merged into it.")
+    )
+    reason = serializers.CharField(max_length=200)
 
 
 class DuplicateQuerySerializer(serializers.Serializer):
@@ -226,10 +263,16 @@ class HouseholdFilter(filters.FilterSet):
     )
     status = filters.CharFilter(field_name="status")
     organisation = filters.CharFilter(field_name="organisation__code")
+    merged = filters.BooleanFilter(
+        field_name="merged_into",
+        lookup_expr="isnull",
+        exclude=True,
+        label=_("merged into another household (listed only when true; false by default)"),
+    )
 
     class Meta:
         model = Household
-        fields = ["area", "status", "organisation"]
+        fields = ["area", "status", "organisation", "merged"]
 
     def by_area(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         area = AdminArea.objects.filter(pcode=value.strip().upper()).first()
@@ -252,13 +295,63 @@ class HouseholdViewSet(ScopedModelViewSet):
     ordering_fields = ["registration_number", "created_at"]
     update_service = staticmethod(services.household_update)
 
+    def get_queryset(self) -> QuerySet:
+        queryset = super().get_queryset()
+        if self.action == "list" and "merged" not in self.request.query_params:
+            # a merged household is its survivor: listed only when asked for
+            queryset = queryset.filter(merged_into__isnull=True)
+        return queryset
+
     def get_serializer_class(self) -> type[serializers.Serializer]:
         if self.action in ("update", "partial_update"):
             return HouseholdUpdateSerializer
+        if self.action == "merge":
+            return HouseholdMergeRequestSerializer
         return HouseholdSerializer
 
     def perform_create(self, serializer: Any) -> None:
         serializer.save()
+
+    @extend_schema(
+        request=HouseholdMergeRequestSerializer,
+        responses={201: HouseholdMergeSerializer},
+        description=(
+            "Merge this household into ``survivor`` (a household registered twice): its "
+            "active members and source records move to the survivor, empty fields of the "
+            "survivor take its values, and it is closed. Undo with "
+            "``POST household-merges/{id}/undo/``."
+        ),
+    )
+    @action(detail=True, methods=["post"])
+    def merge(self, request: Request, pk: Any = None) -> Response:
+        household = self.get_object()
+        body = HouseholdMergeRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        found = (
+            selectors.households(request.user, merged=True)
+            .filter(pk=body.validated_data["survivor"])
+            .first()
+        )
+        if found is None:
+            raise exceptions.ValidationError(
+                {
+                    "survivor": _("No household %(pk)d in your scope.")
+                    % {"pk": body.validated_data["survivor"]}
+                }
+            )
+        merge = services.household_merge(
+            actor=request.user,
+            survivor=found,
+            merged=household,
+            reason=body.validated_data["reason"],
+        )
+        merge = HouseholdMerge.objects.select_related(
+            "survivor", "merged", "decided_by", "undone_by"
+        ).get(pk=merge.pk)
+        return Response(
+            HouseholdMergeSerializer(merge, context=self.get_serializer_context()).data,
+            status=status.HTTP_201_CREATED,
+        )
 
 
 class PersonViewSet(ScopedModelViewSet):
@@ -321,8 +414,28 @@ class SourceRecordViewSet(ScopedReadOnlyViewSet):
     search_fields = ["source_key", "source_name"]
 
 
+class HouseholdMergeViewSet(ScopedReadOnlyViewSet):
+    """Households merged into another (undone ones too), newest first; scoped by the kept
+    household. ``POST household-merges/{id}/undo/`` puts both households back as they were."""
+
+    queryset = HouseholdMerge.objects.select_related(
+        "survivor", "merged", "decided_by", "undone_by"
+    ).order_by("-created_at", "-pk")
+    serializer_class = HouseholdMergeSerializer
+    required_capability = Capability.VIEW_PII
+    filterset_fields = ["survivor", "merged"]
+
+    @extend_schema(request=None, responses=HouseholdMergeSerializer)
+    @action(detail=True, methods=["post"])
+    def undo(self, request: Request, pk: Any = None) -> Response:
+        merge = services.household_merge_undo(actor=request.user, merge=self.get_object())
+        merge = self.get_queryset().get(pk=merge.pk)
+        return Response(HouseholdMergeSerializer(merge, context=self.get_serializer_context()).data)
+
+
 ROUTES = [
     ("registry/households", HouseholdViewSet, "household"),
+    ("registry/household-merges", HouseholdMergeViewSet, "household-merge"),
     ("registry/persons", PersonViewSet, "person"),
     ("registry/source-records", SourceRecordViewSet, "source-record"),
 ]

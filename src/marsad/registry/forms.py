@@ -42,6 +42,11 @@ class SearchForm(forms.Form):
         required=False,
         help_text=gettext_lazy("Households living in this area or below it."),
     )
+    merged = forms.BooleanField(
+        label=gettext_lazy("Show merged households"),
+        required=False,
+        help_text=gettext_lazy("Registrations found to be another household, kept closed."),
+    )
 
     def clean_area(self) -> AdminArea | None:
         code = (self.cleaned_data.get("area") or "").strip().upper()
@@ -281,3 +286,53 @@ class PersonForm(forms.ModelForm):
             "separated_child",
         ]
         widgets = {"birth_date": forms.DateInput(attrs={"type": "date"})}
+
+
+class HouseholdMergeForm(forms.Form):
+    """Merge the household whose page this is into another one, picked by registration
+    number, saying why."""
+
+    into = forms.CharField(
+        label=gettext_lazy("Registration number of the household to merge into"),
+        max_length=40,
+        help_text=gettext_lazy(
+            "The household that stays: this household's members and registrations move into "
+            "it, and this household is closed."
+        ),
+    )
+    reason = forms.CharField(
+        label=gettext_lazy("Reason"),
+        max_length=200,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=gettext_lazy("Why the two registrations are one household."),
+    )
+
+    def __init__(self, *args: Any, user: Any, household: Household, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.household = household
+
+    def clean_into(self) -> Household:
+        from marsad.registry import selectors
+
+        number = (self.cleaned_data.get("into") or "").strip()
+        found = (
+            selectors.households(self.user, merged=True)
+            .filter(registration_number__iexact=number)
+            .first()
+        )
+        if found is None:
+            raise forms.ValidationError(
+                _("No household %(number)s in your scope."), params={"number": number}
+            )
+        if found.merged_into_id is not None:
+            raise forms.ValidationError(
+                _("Household %(number)s is already merged into household %(survivor)s.")
+                % {
+                    "number": found.registration_number,
+                    "survivor": found.merged_into.registration_number,
+                }
+            )
+        if found.pk == self.household.pk:
+            raise forms.ValidationError(_("Choose another household than this one."))
+        return found

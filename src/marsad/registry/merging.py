@@ -13,6 +13,11 @@ Survivorship rules (which record is kept, and what it keeps):
 4. A vulnerability attribute (disability, chronic illness, pregnancy or lactation, separated
    child) holds when either record says so.
 5. Identity documents and phones are the union of both records'.
+
+Undoing a merge whose merged record's household was itself merged afterwards (linkage merges a
+household left with no active member into the household holding its members' survivors)
+undoes that household merge first — the merged record is about to be active again, and an
+active member of a closed, merged household would be counted nowhere (``household_merging``).
 """
 
 from collections import defaultdict
@@ -327,7 +332,8 @@ def merge_clusters(
 
 @transaction.atomic
 def merge_undo(*, actor: Any, merge: PersonMerge) -> PersonMerge:
-    """Put both records back as they were before ``merge``."""
+    """Put both records back as they were before ``merge``; when the merged record's
+    household has been merged into another since, that household merge is undone first."""
     merge = PersonMerge.objects.select_for_update().get(pk=merge.pk)
     if merge.undone_at is not None:
         raise ValidationError(_("This merge was already undone."))
@@ -339,6 +345,11 @@ def merge_undo(*, actor: Any, merge: PersonMerge) -> PersonMerge:
             % {"name": survivor.full_name}
         )
     _check(actor, survivor, merged)
+    from marsad.registry.household_merging import active_household_merge, household_merge_undo
+
+    household_merge = active_household_merge(merged.household_id)
+    if household_merge is not None:
+        household_merge_undo(actor=actor, merge=household_merge)
     restore = {
         name: merge.survivor_before[name]
         for name in (*merge.filled_fields, *DERIVED)

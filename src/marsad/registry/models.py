@@ -116,12 +116,31 @@ class Household(ScopedRecord):
         help_text=_("Any regular income (wages, pension, allowance); empty when not asked."),
     )
     notes = models.TextField(_("notes"), blank=True)
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("merged into"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="merged_households",
+        help_text=_("The household this registration was found to be, when merged."),
+    )
 
     class Meta:
         verbose_name = _("household")
         verbose_name_plural = _("households")
         ordering = ["registration_number"]
         indexes = [models.Index(fields=["status", "area"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(merged_into__isnull=True)
+                | models.Q(status=HouseholdStatus.CLOSED),
+                name="household_merged_stays_closed",
+                violation_error_message=_(
+                    "A merged household stays closed; undo the merge to reopen it."
+                ),
+            )
+        ]
 
     def __str__(self) -> str:
         return self.registration_number
@@ -461,3 +480,82 @@ class PersonMerge(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.merged_id} → {self.survivor_id}"
+
+
+class HouseholdMerge(TimeStampedModel):
+    """Two registrations found to be one household: ``merged`` closed and folded into
+    ``survivor``. Keeps what the survivor held before, the merged household's status and what
+    moved (members, source records), so the merge can be undone exactly."""
+
+    survivor = models.ForeignKey(
+        Household,
+        verbose_name=_("kept household"),
+        on_delete=models.PROTECT,
+        related_name="household_merges_kept",
+    )
+    merged = models.ForeignKey(
+        Household,
+        verbose_name=_("merged household"),
+        on_delete=models.PROTECT,
+        related_name="household_merges_folded",
+    )
+    survivor_before = models.JSONField(_("kept household before the merge"))
+    merged_status = models.CharField(
+        _("status of the merged household before the merge"),
+        max_length=16,
+        choices=HouseholdStatus.choices,
+    )
+    filled_fields = models.JSONField(_("fields filled from the merged household"), default=list)
+    moved_members = models.JSONField(_("members moved"), default=list)
+    moved_sources = models.JSONField(_("source records moved"), default=list)
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    decided_by = models.ForeignKey(
+        "accounts.User",
+        verbose_name=_("decided by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    undone_at = models.DateTimeField(_("undone"), null=True, blank=True)
+    undone_by = models.ForeignKey(
+        "accounts.User",
+        verbose_name=_("undone by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    scope_spec = ScopeSpec(
+        kind=ScopeSpec.OWNED,
+        organisation="survivor__organisation",
+        programme="survivor__programme",
+        area="survivor__area",
+        sensitivity="survivor__sensitivity",
+    )
+
+    class Meta:
+        verbose_name = _("household merge")
+        verbose_name_plural = _("household merges")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["merged"],
+                condition=models.Q(undone_at__isnull=True),
+                name="household_merge_once_until_undone",
+                violation_error_message=_("This household is already merged."),
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(survivor=models.F("merged")),
+                name="household_merge_two_households",
+                violation_error_message=_("A household cannot be merged with itself."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.merged_id} → {self.survivor_id}"
+
+    @property
+    def sensitivity(self) -> str:
+        return self.survivor.sensitivity

@@ -3,7 +3,7 @@ user may see, search by name in either script, by document number and by phone, 
 possible duplicates of a person being registered."""
 
 import datetime
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,15 +21,21 @@ DIGITS_ONLY_MIN = 5  # a query of at least this many digits is a document or pho
 CANDIDATES = 10
 
 
-def households(user: Any) -> QuerySet[Household]:
-    return scope(Household.objects.all(), user, VIEW).select_related(
+def households(user: Any, *, merged: bool = False) -> QuerySet[Household]:
+    """Households ``user`` may see; those merged into another only with ``merged=True`` (a
+    merged household is the same household as its survivor: lists, counts and choices leave
+    it out, its own page still shows it)."""
+    found = scope(Household.objects.all(), user, VIEW).select_related(
         "area", "origin_area", "organisation", "programme"
     )
+    if merged:
+        return found.select_related("merged_into")
+    return found.filter(merged_into__isnull=True)
 
 
 def household_detail(user: Any, pk: int) -> Household:
     return (
-        households(user)
+        households(user, merged=True)
         .prefetch_related(
             Prefetch(
                 "members",
@@ -49,6 +55,167 @@ def persons_any(user: Any) -> QuerySet[Person]:
 def persons(user: Any) -> QuerySet[Person]:
     return scope(Person.objects.filter(is_active=True), user, VIEW).select_related(
         "household", "household__area"
+    )
+
+
+# --- Households registered twice ---------------------------------------------------------------
+
+#: Households (or persons) looked up per query when following merges.
+MERGE_LOOKUP = 500
+
+
+def _chunks(ids: Iterable[int], size: int = MERGE_LOOKUP) -> Iterator[list[int]]:
+    items = sorted(set(ids))
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def household_survivors(household_ids: Iterable[int]) -> dict[int, int]:
+    """Each household → the household it lives on as now: itself, or the end of its chain of
+    household merges. A query per link of the longest chain (usually one or two)."""
+    household_ids = list(household_ids)
+    pointing: dict[int, int | None] = {}
+    pending = set(household_ids)
+    while pending:
+        for chunk in _chunks(pending):
+            pointing.update(
+                Household.objects.filter(pk__in=chunk).values_list("pk", "merged_into_id")
+            )
+        pending = {target for target in pointing.values() if target and target not in pointing}
+    resolved = {}
+    for household in household_ids:
+        current, seen = household, {household}
+        while pointing.get(current) is not None and pointing[current] not in seen:
+            current = pointing[current]  # type: ignore[assignment]
+            seen.add(current)
+        resolved[household] = current
+    return resolved
+
+
+def living_records(person_ids: Iterable[int]) -> dict[int, tuple[int, int] | None]:
+    """Each person → (the active record it lives on now, that record's household): itself, or
+    the end of its chain of merges; None when the chain ends on a record that is inactive
+    without being merged (someone who left). A query per link of the longest chain."""
+    person_ids = list(person_ids)
+    rows: dict[int, tuple[bool, int | None, int]] = {}
+    pending = set(person_ids)
+    while pending:
+        for chunk in _chunks(pending):
+            for pk, active, merged_into, household in Person.objects.filter(
+                pk__in=chunk
+            ).values_list("pk", "is_active", "merged_into_id", "household_id"):
+                rows[pk] = (active, merged_into, household)
+        pending = {row[1] for row in rows.values() if not row[0] and row[1] and row[1] not in rows}
+    living: dict[int, tuple[int, int] | None] = {}
+    for pk in person_ids:
+        current, seen = pk, {pk}
+        while current in rows and not rows[current][0]:
+            target = rows[current][1]
+            if target is None or target in seen:
+                break
+            current = target
+            seen.add(current)
+        row = rows.get(current)
+        living[pk] = (current, row[2]) if row is not None and row[0] else None
+    return living
+
+
+def _merged_members(household_ids: Iterable[int]) -> tuple[set[int], dict[int, list[int]]]:
+    """(households with an active member, each household's members merged into another)."""
+    with_active: set[int] = set()
+    merged: dict[int, list[int]] = {}
+    for chunk in _chunks(household_ids):
+        for pk, household, active, merged_into in Person.objects.filter(
+            household_id__in=chunk
+        ).values_list("pk", "household_id", "is_active", "merged_into_id"):
+            if active:
+                with_active.add(household)
+            elif merged_into is not None:
+                merged.setdefault(household, []).append(pk)
+    return with_active, merged
+
+
+def households_absorbed(household_ids: Iterable[int]) -> dict[int, int]:
+    """Of ``household_ids``, each open household left with no active member whose merged
+    members all live on (through their chains of merges) in one other open household, mapped
+    to that household: what linkage merges after linking persons. A household a merge of
+    which into that same household was undone is left alone (someone decided). A few queries
+    for every ``MERGE_LOOKUP`` households, whatever their number."""
+    from marsad.registry.models import HouseholdMerge, HouseholdStatus
+
+    ids = set(household_ids)
+    with_active, merged = _merged_members(ids)
+    candidates = dict(merged)
+    for household in with_active:
+        candidates.pop(household, None)
+    living = living_records(pk for members in candidates.values() for pk in members)
+    targets: dict[int, int] = {}
+    for household, members in candidates.items():
+        homes = {living[pk][1] if living[pk] else None for pk in members}
+        if len(homes) == 1 and None not in homes and household not in homes:
+            targets[household] = homes.pop()  # type: ignore[assignment]
+    if not targets:
+        return {}
+    open_households: set[int] = set()
+    for chunk in _chunks({*targets, *targets.values()}):
+        open_households.update(
+            Household.objects.filter(pk__in=chunk, merged_into__isnull=True)
+            .exclude(status=HouseholdStatus.CLOSED)
+            .values_list("pk", flat=True)
+        )
+    undone: set[tuple[int, int]] = set()
+    for chunk in _chunks(targets):
+        undone.update(
+            HouseholdMerge.objects.filter(merged_id__in=chunk, undone_at__isnull=False).values_list(
+                "merged_id", "survivor_id"
+            )
+        )
+    return {
+        household: target
+        for household, target in targets.items()
+        if household in open_households
+        and target in open_households
+        and (household, target) not in undone
+    }
+
+
+def household_merge_suggestions(user: Any, household: Household) -> list[tuple[Household, int]]:
+    """The households (in ``user``'s scope, open) holding the survivors of ``household``'s
+    merged members, with how many of its members live on in each, most first: the households
+    it was most likely registered again as."""
+    _active, merged = _merged_members([household.pk])
+    living = living_records(merged.get(household.pk, []))
+    counts: dict[int, int] = {}
+    for found in living.values():
+        if found is not None and found[1] != household.pk:
+            counts[found[1]] = counts.get(found[1], 0) + 1
+    if not counts:
+        return []
+    from marsad.registry.models import HouseholdStatus
+
+    found_households = (
+        households(user)
+        .filter(pk__in=counts)
+        .exclude(status=HouseholdStatus.CLOSED)
+        .prefetch_related(
+            Prefetch("members", queryset=Person.objects.filter(is_active=True).order_by("pk"))
+        )
+    )
+    return sorted(
+        ((item, counts[item.pk]) for item in found_households),
+        key=lambda pair: (-pair[1], pair[0].registration_number),
+    )
+
+
+def household_merges(household: Household) -> QuerySet[Any]:
+    """Merges into ``household`` and of it into another (undone ones too), newest first, with
+    the two households: for the page of a household the reader may see."""
+    from marsad.registry.models import HouseholdMerge
+
+    return (
+        HouseholdMerge.objects.filter(Q(survivor=household) | Q(merged=household))
+        .select_related("survivor", "merged", "decided_by", "undone_by")
+        .order_by("-created_at", "-pk")
     )
 
 

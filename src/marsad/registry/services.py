@@ -32,9 +32,13 @@ from marsad.registry.models import (
 from marsad.registry.signals import announce_registered
 
 __all__ = [
+    "choose_household_survivor",
     "choose_survivor",
     "derive_names",
     "document_add",
+    "household_merge",
+    "household_merge_many",
+    "household_merge_undo",
     "household_register",
     "household_update",
     "merge_clusters",
@@ -87,6 +91,21 @@ def derive_names(person: Person) -> None:
 def _check_household_scope(actor: Any, household: Household) -> None:
     if actor is not None and not can(actor, CHANGE, household):
         raise PermissionDenied(_("You may not change this household."))
+
+
+def _refuse_merged(household: Household) -> None:
+    """A merged household is kept as it was registered; its survivor is the one to change."""
+    if household.merged_into_id is not None:
+        raise ValidationError(
+            _(
+                "Household %(number)s is merged into household %(survivor)s: change that "
+                "household, or undo the merge."
+            )
+            % {
+                "number": household.registration_number,
+                "survivor": household.merged_into.registration_number,
+            }
+        )
 
 
 def registration_number(household: Household, *, today: datetime.date | None = None) -> str:
@@ -249,12 +268,14 @@ def household_update(*, actor: Any, instance: Household, data: Mapping[str, Any]
         raise ValidationError(
             {"registration_number": _("A registration number never changes once given.")}
         )
+    _refuse_merged(instance)
     return services.record_update(actor=actor, instance=instance, data=data)
 
 
 @transaction.atomic
 def person_add(*, actor: Any, household: Household, data: Mapping[str, Any]) -> Person:
     _check_household_scope(actor, household)
+    _refuse_merged(household)
     if (
         data.get("relationship") == Relationship.HEAD
         and household.members.filter(relationship=Relationship.HEAD, is_active=True).exists()
@@ -321,6 +342,12 @@ def source_record_receive(*, actor: Any, **data: Any) -> SourceRecord:
 
 
 # Merges are written in their own module (survivorship rules); they are services like these.
+from marsad.registry.household_merging import (  # noqa: E402
+    choose_household_survivor,
+    household_merge,
+    household_merge_many,
+    household_merge_undo,
+)
 from marsad.registry.merging import (  # noqa: E402
     choose_survivor,
     merge_clusters,

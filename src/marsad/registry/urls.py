@@ -13,6 +13,12 @@ urlpatterns = [
     path("possible-duplicates/", views.possible_duplicates, name="possible-duplicates"),
     path("households/<int:pk>/", views.household_detail, name="household-detail"),
     path("households/<int:pk>/edit/", views.household_edit, name="household-edit"),
+    path("households/<int:pk>/merge/", views.household_merge, name="household-merge"),
+    path(
+        "household-merges/<int:pk>/undo/",
+        views.household_merge_undo,
+        name="household-merge-undo",
+    ),
     path("persons/<int:pk>/edit/", views.person_edit, name="person-edit"),
     path("merges/<int:pk>/undo/", views.merge_undo, name="merge-undo"),
     *import_urls,

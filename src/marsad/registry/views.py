@@ -1,6 +1,7 @@
 """Registry pages: households and search, one household, registering a household with a live
-"possible duplicates" panel, and editing a household or a member. Thin: forms validate,
-``services`` write, ``selectors`` read."""
+"possible duplicates" panel, editing a household or a member, and merging a household registered
+twice into the other (and undoing it). Thin: forms validate, ``services`` write, ``selectors``
+read."""
 
 from typing import Any
 
@@ -19,8 +20,15 @@ from marsad.core.roles import Capability
 from marsad.core.scoping import CHANGE, can, has_capability
 from marsad.core.views import paginate
 from marsad.registry import selectors, services
-from marsad.registry.forms import HouseholdForm, MemberFormSet, PersonForm, SearchForm
-from marsad.registry.models import Household, Person, PersonMerge
+from marsad.registry.forms import (
+    HouseholdForm,
+    HouseholdMergeForm,
+    MemberFormSet,
+    PersonForm,
+    SearchForm,
+)
+from marsad.registry.household_merging import active_household_merge, choose_household_survivor
+from marsad.registry.models import Household, HouseholdMerge, HouseholdStatus, Person, PersonMerge
 
 MAY_VIEW = Capability.VIEW_PII
 
@@ -55,7 +63,9 @@ def household_list(request: HttpRequest) -> HttpResponse:
         if area is not None:
             items = items.filter(household__area__path__startswith=area.path)
     else:
-        items = selectors.households(request.user).order_by("-created_at")
+        items = selectors.households(
+            request.user, merged=bool(form.cleaned_data.get("merged"))
+        ).order_by("-created_at")
         if status:
             items = items.filter(status=status)
         if area is not None:
@@ -86,6 +96,10 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
         .select_related("survivor", "merged__household", "decided_by", "undone_by")
         .order_by("-created_at")
     )
+    may_change = can(request.user, CHANGE, household)
+    merged_into = household.merged_into
+    household_merges = list(selectors.household_merges(household))
+    is_open = merged_into is None and household.status != HouseholdStatus.CLOSED
     return render(
         request,
         "registry/household_detail.html",
@@ -93,8 +107,27 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "household": household,
             "members": members,
             "merges": merges,
+            "household_merges": household_merges,
+            "active_merge": next(
+                (
+                    merge
+                    for merge in household_merges
+                    if merge.merged_id == household.pk and merge.undone_at is None
+                ),
+                None,
+            ),
             "sources": household.source_records.order_by("created_at"),
-            "may_change": can(request.user, CHANGE, household),
+            "may_change": may_change and merged_into is None,
+            "may_undo": may_change,
+            "may_merge": may_change and is_open,
+            "merged_into": merged_into,
+            "merged_into_visible": merged_into is not None
+            and selectors.households(request.user).filter(pk=merged_into.pk).exists(),
+            "suggestions": (
+                selectors.household_merge_suggestions(request.user, household)
+                if may_change and is_open
+                else []
+            ),
         },
     )
 
@@ -227,16 +260,113 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def merge_undo(request: HttpRequest, pk: int) -> HttpResponse:
     """Undo a merge of two records (from the kept record's household page)."""
     _require(request, MAY_VIEW)
-    merge = PersonMerge.objects.select_related("survivor").filter(pk=pk).first()
+    merge = PersonMerge.objects.select_related("survivor", "merged").filter(pk=pk).first()
     if (
         merge is None
         or not selectors.persons_any(request.user).filter(pk=merge.survivor_id).exists()
     ):
         raise Http404(_("No such merge."))
+    household_merge = active_household_merge(merge.merged.household_id)
     try:
         services.merge_undo(actor=request.user, merge=merge)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, _("The merge is undone: both records are back as they were."))
+        if household_merge is not None:
+            messages.info(
+                request,
+                _(
+                    "Household %(merged)s had been merged into household %(survivor)s after "
+                    "these records were; it is open again."
+                )
+                % {
+                    "merged": household_merge.merged.registration_number,
+                    "survivor": household_merge.survivor.registration_number,
+                },
+            )
     return redirect("registry:household-detail", pk=merge.survivor.household_id)
+
+
+@login_required
+def household_merge(request: HttpRequest, pk: int) -> HttpResponse:
+    """Merge this household into another: pick it (the page suggests the households holding
+    the survivors of this household's merged members) and say why, then confirm."""
+    _require(request, MAY_VIEW)
+    household = _household(request, pk)
+    if not can(request.user, CHANGE, household):
+        raise PermissionDenied(_("You may see this household but not change it."))
+    form = HouseholdMergeForm(
+        request.POST if request.method == "POST" else None,
+        user=request.user,
+        household=household,
+        initial={"into": request.GET.get("into", "")},
+    )
+    survivor = None
+    if request.method == "POST" and form.is_valid():
+        survivor = form.cleaned_data["into"]
+        if request.POST.get("confirm"):
+            try:
+                services.household_merge(
+                    actor=request.user,
+                    survivor=survivor,
+                    merged=household,
+                    reason=form.cleaned_data["reason"],
+                )
+            except ValidationError as error:
+                _form_errors(form, error)
+                survivor = None
+            except PermissionDenied as error:
+                form.add_error(None, str(error))
+                survivor = None
+            else:
+                messages.success(
+                    request,
+                    _("Household %(merged)s is merged into household %(survivor)s.")
+                    % {
+                        "merged": household.registration_number,
+                        "survivor": survivor.registration_number,
+                    },
+                )
+                return redirect("registry:household-detail", pk=survivor.pk)
+    closed = household.merged_into_id is not None or household.status == HouseholdStatus.CLOSED
+    context: dict[str, Any] = {
+        "household": household,
+        "form": form,
+        "closed": closed,
+        "suggestions": []
+        if closed
+        else selectors.household_merge_suggestions(request.user, household),
+    }
+    if survivor is not None:
+        context.update(
+            survivor=survivor,
+            survivor_members=list(survivor.members.filter(is_active=True).order_by("pk")),
+            moving=[person for person in household.members.all() if person.is_active],
+            rules_keep_this=choose_household_survivor(household, survivor)[0].pk == household.pk,
+        )
+    return render(request, "registry/household_merge.html", context)
+
+
+@login_required
+@require_POST
+def household_merge_undo(request: HttpRequest, pk: int) -> HttpResponse:
+    """Undo a household merge (from the page of either household)."""
+    _require(request, MAY_VIEW)
+    merge = HouseholdMerge.objects.filter(pk=pk).first()
+    if (
+        merge is None
+        or not selectors.households(request.user, merged=True)
+        .filter(pk__in=[merge.survivor_id, merge.merged_id])
+        .exists()
+    ):
+        raise Http404(_("No such merge."))
+    try:
+        services.household_merge_undo(actor=request.user, merge=merge)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request, _("The household merge is undone: both households are back as they were.")
+        )
+    return redirect("registry:household-detail", pk=merge.merged_id)

@@ -6,6 +6,12 @@ a few queries).
 A cluster is left for review instead when a reviewer has said "different" about any two of its
 records — said about the records themselves or about records since merged into them — and a pair
 whose merge someone undid by hand is never linked again without review.
+
+Then the households: each household the run's merges left with no active member, whose merged
+members all live on in one other household, is merged into that household by the registry's
+household survivorship rules (``household_merge_many``, a few queries for hundreds of
+households); a household with an active member left waits for someone to merge it by hand, and
+a household merge someone undid is not made again.
 """
 
 from __future__ import annotations
@@ -21,11 +27,14 @@ from django.utils.translation import gettext as _
 
 from marsad.core.bulk import update_rows
 from marsad.linkage.models import CandidatePair, LinkageRun, PairStatus
+from marsad.registry import selectors as registry_selectors
 from marsad.registry import services as registry
-from marsad.registry.models import Person, PersonMerge
+from marsad.registry.models import Household, Person, PersonMerge
 
 #: Clusters merged in one transaction (each in its own savepoint).
 CLUSTERS_PER_COMMIT = 250
+#: Households looked at, and merged, in one transaction.
+HOUSEHOLDS_PER_COMMIT = 500
 
 
 class _Components:
@@ -94,6 +103,7 @@ class AutoLinkResult:
     merges: int = 0
     clusters: int = 0
     held_for_review: int = 0  # pairs of clusters with a "different" decision, or that failed
+    household_merges: int = 0  # households left empty, merged into their members' household
     problems: list[str] = field(default_factory=list)
 
 
@@ -133,6 +143,7 @@ def auto_link(*, run: LinkageRun, threshold: float) -> AutoLinkResult:
     # Clusters are merged CLUSTERS_PER_COMMIT to a transaction, all in a few queries; when the
     # registry refuses any of them, that transaction is redone one cluster at a time, each in
     # its own savepoint, so the refused cluster is rolled back alone and named.
+    touched: set[int] = set()  # the households of the records folded
     for start in range(0, len(linkable), CLUSTERS_PER_COMMIT):
         chunk = linkable[start : start + CLUSTERS_PER_COMMIT]
         try:
@@ -140,16 +151,21 @@ def auto_link(*, run: LinkageRun, threshold: float) -> AutoLinkResult:
                 merges = _merge_clusters([members for members, _pairs in chunk], reason=reason)
                 linked = _mark_linked([pair for _members, pairs in chunk for pair in pairs], merges)
         except (ValidationError, PermissionDenied, IntegrityError):
-            _link_one_by_one(chunk, reason, result)
+            _link_one_by_one(chunk, reason, result, touched)
             continue
+        touched.update(merge.merged.household_id for merge in merges.values())
         result.clusters += len(chunk)
         result.merges += len(merges)
         result.linked_pairs += linked
+    _merge_households(touched, reason, result)
     return result
 
 
 def _link_one_by_one(
-    chunk: list[tuple[set[int], list[tuple[int, int, int]]]], reason: str, result: AutoLinkResult
+    chunk: list[tuple[set[int], list[tuple[int, int, int]]]],
+    reason: str,
+    result: AutoLinkResult,
+    touched: set[int],
 ) -> None:
     with transaction.atomic():
         for members, cluster_pairs in chunk:
@@ -162,9 +178,58 @@ def _link_one_by_one(
                 result.problems.append(f"records {sorted(members)}: {message}")
                 result.held_for_review += len(cluster_pairs)
                 continue
+            touched.update(merge.merged.household_id for merge in merges.values())
             result.clusters += 1
             result.merges += len(merges)
             result.linked_pairs += linked
+
+
+def _merge_households(touched: set[int], reason: str, result: AutoLinkResult) -> None:
+    """Merge each of the ``touched`` households left with no active member into the household
+    holding its members' survivors, HOUSEHOLDS_PER_COMMIT to a transaction; when the registry
+    refuses one, that transaction is redone one household at a time, the refused one named."""
+    ordered = sorted(touched)
+    for start in range(0, len(ordered), HOUSEHOLDS_PER_COMMIT):
+        chunk = ordered[start : start + HOUSEHOLDS_PER_COMMIT]
+        try:
+            with transaction.atomic():
+                targets = _absorbed(chunk)
+                merges = registry.household_merge_many(
+                    actor=None,
+                    pairs=[(survivor, merged) for merged, survivor in targets.items()],
+                    reason=reason,
+                )
+        except (ValidationError, PermissionDenied, IntegrityError):
+            _merge_households_one_by_one(chunk, reason, result)
+            continue
+        result.household_merges += len(merges)
+
+
+def _absorbed(households: list[int]) -> dict[int, int]:
+    """Merged household → kept household, for ``households`` locked first, so that one found
+    with no active member keeps none until it is merged."""
+    list(
+        Household.objects.select_for_update()
+        .filter(pk__in=households)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    return registry_selectors.households_absorbed(households)
+
+
+def _merge_households_one_by_one(chunk: list[int], reason: str, result: AutoLinkResult) -> None:
+    with transaction.atomic():
+        for merged, survivor in _absorbed(chunk).items():
+            try:
+                with transaction.atomic():
+                    registry.household_merge_many(
+                        actor=None, pairs=[(survivor, merged)], reason=reason
+                    )
+            except (ValidationError, PermissionDenied, IntegrityError) as error:
+                message = " ".join(getattr(error, "messages", None) or [str(error)])
+                result.problems.append(f"household {merged}: {message}")
+                continue
+            result.household_merges += 1
 
 
 def _merge_clusters(clusters: list[set[int]], *, reason: str) -> dict[int, PersonMerge]:
