@@ -68,6 +68,7 @@ def test_prepare_derives_the_compared_columns():
                 "phone": "0770 123 4567; 0780 111 2222",
                 "national_id": "٠٠١٢٣٤٥",
                 "origin_pcode": " iqg01q01 ",
+                "household_id": " HH-1 ",
             },
             {"record_id": "8", "given_name": "", "birth_date": "1990-13-01", "sex": "unknown"},
         ]
@@ -83,6 +84,7 @@ def test_prepare_derives_the_compared_columns():
     assert first["phone"] == first["phone_block"] == "7701234567"  # the first of two
     assert first["national_id"] == "12345"
     assert (first["origin_pcode"], first["origin_gov"]) == ("IQG01Q01", "IQG01")
+    assert (first["household"], second["household"]) == ("HH-1", None)
     assert second["given_key"] is None
     assert second["sex"] is None
     assert second["birth_year"] is None
@@ -157,3 +159,29 @@ def test_clamp_raises_tiny_trained_m_but_not_the_fixed_veto():
     assert origin["comparison_levels"][-1]["m_probability"] == MIN_M_PROBABILITY
     given = next(c for c in model["comparisons"] if c["output_column_name"] == "given_name")
     assert given["comparison_levels"][-1]["m_probability"] == 1e-12
+
+
+@pytest.mark.django_db
+def test_a_large_file_is_trained_on_a_random_sample(settings):
+    from marsad.linkage.model import PersonLinkage
+    from marsad.linkage.model.linkage import training_sample
+    from tests.linkage.synthetic import generate
+
+    records, _truth = generate(seed=5, clans=20)
+    prepared = prepare(records)
+    settings.MARSAD_LINKAGE_TRAINING_SAMPLE = 250
+    sample = training_sample(prepared, limit=250)
+    assert sample.record_count == 250 < prepared.record_count
+    assert training_sample(prepared, limit=250).table.equals(sample.table)  # reproducible
+    assert set(sample.table.column("record_id").to_pylist()) < set(
+        prepared.table.column("record_id").to_pylist()
+    )
+    linkage = PersonLinkage(prepared)
+    report = linkage.train()
+    assert report.expectation_maximisation
+    assert f"trained on a random sample of 250 of the {prepared.record_count} records" in (
+        report.notes
+    )
+    assert linkage.trained
+    # the trained model scores the whole file
+    assert linkage.execute(f"SELECT count(*) FROM {linkage.predict().physical_name}")[0][0] > 0

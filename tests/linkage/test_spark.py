@@ -236,3 +236,39 @@ def test_the_command_refuses_before_writing_anything(monkeypatch, tmp_path, no_s
     with pytest.raises(CommandError, match=r"Spark needs Java 17 or later: no `java` was found"):
         dedupe(path, tmp_path / "out", "--engine", "spark")
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.slow
+@needs_spark
+def test_spark_weighs_the_household_evidence_as_duckdb_does(spark, tmp_path):
+    from marsad.linkage.model import households
+    from marsad.linkage.model import settings as model_settings
+    from tests.linkage.test_households import _black_box_file
+
+    model = tmp_path / "model.json"
+    model.write_text(json.dumps(model_settings(prior=0.3)), encoding="utf-8")
+    source = _black_box_file(tmp_path / "in.csv", with_households=True)
+    dedupe(source, tmp_path / "duckdb", "--model", str(model), "--threshold", "0.99")
+    dedupe(
+        source,
+        tmp_path / "spark",
+        "--engine",
+        "spark",
+        "--model",
+        str(model),
+        "--threshold",
+        "0.99",
+    )
+    ours = by_pair(read_csv(tmp_path / "duckdb" / "pairs.csv"))
+    theirs = by_pair(read_csv(tmp_path / "spark" / "pairs.csv"))
+    assert set(ours) == set(theirs)
+    for key, row in ours.items():
+        assert theirs[key]["household_evidence"] == row["household_evidence"]
+        assert float(theirs[key]["match_probability"]) == pytest.approx(
+            float(row["match_probability"]), abs=TOLERANCE
+        )
+    wives = ours.get(("M2", "D2")) or ours[("D2", "M2")]
+    assert wives["household_evidence"] == households.SUPPORTED
+    assert read_csv(tmp_path / "spark" / "clusters.csv") == read_csv(
+        tmp_path / "duckdb" / "clusters.csv"
+    )

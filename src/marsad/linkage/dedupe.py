@@ -19,12 +19,15 @@ from typing import Any
 from marsad.linkage.model import (
     INPUT_COLUMNS,
     NAME_COLUMNS,
+    OPTIONAL_COLUMNS,
     PersonLinkage,
     PreparedRecords,
     TrainingReport,
     evidence_columns,
     prepare,
 )
+from marsad.linkage.model.households import SUPPORTED, UNSUPPORTED
+from marsad.linkage.model.households import floor as household_floor
 from marsad.linkage.model.spark import SparkUnavailable
 
 DEFAULT_THRESHOLD = 0.95
@@ -148,8 +151,9 @@ def read_input(path: Path) -> InputFile:
     duplicated = sorted({column for column in header if header.count(column) > 1})
     if duplicated:
         raise InputError(f"{path.name}: the column(s) {', '.join(duplicated)} appear twice")
-    known = [column for column in header if column in INPUT_COLUMNS]
-    ignored = [column for column in header if column not in INPUT_COLUMNS]
+    accepted = (*INPUT_COLUMNS, *OPTIONAL_COLUMNS)
+    known = [column for column in header if column in accepted]
+    ignored = [column for column in header if column not in accepted]
     records: list[dict[str, str]] = []
     first_seen: dict[str, int] = {}
     for row in reader:
@@ -178,7 +182,9 @@ def read_input(path: Path) -> InputFile:
     return InputFile(records=records, encoding=encoding, ignored_columns=ignored)
 
 
-def _pairs_query(model: dict[str, Any], table: str, *, threshold: float, review: float) -> str:
+def _pairs_query(
+    model: dict[str, Any], table: str, *, threshold: float, review: float, households: bool
+) -> str:
     selected = [
         "record_id_l",
         "record_id_r",
@@ -191,6 +197,13 @@ def _pairs_query(model: dict[str, Any], table: str, *, threshold: float, review:
         selected.append(f"CASE gamma_{name} {cases} END AS {name}_evidence")
         weight = f"mw_{name}" + (f" + coalesce(mw_tf_adj_{name}, 0)" if has_tf else "")
         selected.append(f"round({weight}, 3) AS {name}_weight")
+    if households:  # a table of households.supported_query: the household evidence last
+        selected.append(
+            "CASE WHEN household_l IS NULL OR household_r IS NULL THEN 'missing'"
+            f" WHEN mw_household > 0 THEN '{SUPPORTED}' ELSE '{UNSUPPORTED}' END"
+            " AS household_evidence"
+        )
+        selected.append("round(mw_household, 3) AS household_weight")
     # table names are Splink's own and the thresholds floats: nothing here comes from the input
     return (
         f"SELECT {', '.join(selected)} FROM {table} WHERE match_probability >= {review} "  # noqa: S608
@@ -306,10 +319,25 @@ def _score(
     (output_dir / "model.json").write_text(
         json.dumps(model, indent=2, ensure_ascii=False), encoding="utf-8"
     )
-    predictions = linkage.predict()
-    clustered = linkage.cluster(predictions, threshold=threshold)
-    table, clusters_table = predictions.physical_name, clustered.physical_name
-    pairs_sql = _pairs_query(model, table, threshold=threshold, review=review_threshold)
+    households = (
+        linkage.prepared.table.column("household").null_count < linkage.prepared.record_count
+    )
+    scored_count = linkage.blocked_pair_count()
+    # only the pairs that may reach the review threshold (with the household's weight) are
+    # kept: a million records give tens of millions of blocked pairs
+    floor = household_floor(review_threshold) if households else review_threshold
+    predictions = linkage.predict(minimum=floor)
+    scored = predictions.physical_name
+    if households:  # the file says which records were registered together
+        table = linkage.with_households(scored, minimum=review_threshold)
+        clustered = linkage.cluster(linkage.table(table), threshold=threshold)
+    else:
+        table = scored
+        clustered = linkage.cluster(predictions, threshold=threshold)
+    clusters_table = clustered.physical_name
+    pairs_sql = _pairs_query(
+        model, table, threshold=threshold, review=review_threshold, households=households
+    )
     linkage.write_csv(pairs_sql, output_dir / "pairs.csv")
     linkage.write_csv(
         f"SELECT record_id, cluster_id FROM {clusters_table} "  # noqa: S608
@@ -317,7 +345,7 @@ def _score(
         output_dir / "clusters.csv",
     )
     counts = linkage.execute(
-        f"SELECT (SELECT count(*) FROM {table}),"  # noqa: S608
+        f"SELECT {int(scored_count)},"  # noqa: S608
         f" (SELECT count(*) FROM {table} WHERE match_probability >= {review_threshold}),"
         f" (SELECT count(*) FROM {table} WHERE match_probability >= {threshold}),"
         f" (SELECT count(DISTINCT cluster_id) FROM {clusters_table}),"

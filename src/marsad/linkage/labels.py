@@ -14,15 +14,20 @@ FIELDS = {
     "phone": _("Phone"),
     "national_id": _("Document number"),
     "origin_pcode": _("Area of origin"),
+    "household": _("Household"),
 }
 
 LEVELS = {
+    "agrees": _("agrees"),
     "agrees: same spelling": _("agrees: same spelling"),
     "agrees: same name": _("agrees: same name in another spelling or script"),
     "agrees: same date": _("agrees: same date"),
     "agrees: same year": _("agrees: same year"),
     "close: one letter off": _("close: one letter off"),
     "close: one letter off, same birth year": _("close: one letter off, same birth year"),
+    "close: one letter off, born within a year": _("close: one letter off, born within a year"),
+    "close: one letter off, birth unknown": _("close: one letter off, birth date unknown"),
+    "disagrees: one letter off, born years apart": _("disagrees: one letter off, born years apart"),
     "close: one character off": _("close: one character off"),
     "close: one digit off": _("close: one digit off"),
     "close: same governorate": _("close: same governorate"),
@@ -31,6 +36,10 @@ LEVELS = {
     "close: within three years": _("close: within three years"),
     "disagrees": _("disagrees"),
     "missing": _("missing on one side"),
+    "agrees: another member of both households matches": _(
+        "agrees: another member of both households matches"
+    ),
+    "no other member of both households matches": _("no other member of both households matches"),
 }
 
 VERDICTS = ("agrees", "close", "disagrees", "missing")

@@ -109,6 +109,7 @@ def _rows(pair: CandidatePair) -> list[dict[str, Any]]:
         person.household.origin_area.pcode if person.household.origin_area_id else ""
         for person in (left, right)
     )
+    values["household"] = (left.household.registration_number, right.household.registration_number)
     rows = []
     for name, (a, b) in values.items():
         item = evidence.get(name, {})

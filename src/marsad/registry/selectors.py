@@ -419,8 +419,9 @@ def linkage_records(
     ``source`` is the most trusted kind of source the person was registered from (the merge
     rules' order), the names are as written, ``birth_date`` is ``YYYY`` when only the year is
     known (or estimated), ``phone`` the first phone in its national form, ``national_id`` the
-    first document number (a national or civil ID before other documents) and ``origin_pcode``
-    the household's area of origin.
+    first document number (a national or civil ID before other documents), ``origin_pcode``
+    the household's area of origin and ``household_id`` the household (the optional column of
+    ``marsad.linkage.model.OPTIONAL_COLUMNS``).
 
     Persons are read ``chunk_size`` at a time by primary key (keyset pagination: no cursor or
     transaction held open), and each chunk's phones, documents and sources by their person's
@@ -439,6 +440,7 @@ def linkage_records(
         "birth_date",
         "birth_date_precision",
         "household__origin_area__pcode",
+        "household_id",
     )
     lookup_size = max(1, min(chunk_size, (connection.features.max_query_params or 5000) - 10))
     last = None
@@ -483,7 +485,7 @@ def linkage_records(
                     for person_id, kind, pk in source_rows
                 )
             )
-        for pk, *names, sex, birth, precision, origin in chunk:
+        for pk, *names, sex, birth, precision, origin, household in chunk:
             if birth is None:
                 birth_text = ""
             elif precision == DatePrecision.DAY:
@@ -499,4 +501,5 @@ def linkage_records(
                 "phone": phones.get(pk, ""),
                 "national_id": documents.get(pk, ""),
                 "origin_pcode": origin or "",
+                "household_id": str(household) if household else "",
             }

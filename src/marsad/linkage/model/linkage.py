@@ -20,6 +20,13 @@ from marsad.linkage.model.settings import (
 
 #: Below this many records expectation maximisation has too few pairs to learn from.
 MIN_RECORDS_FOR_EM = 200
+#: Records the model is trained on at most (``MARSAD_LINKAGE_TRAINING_SAMPLE``): expectation
+#: maximisation compares every pair within its blocks, which grow with the square of the file
+#: (a million persons give 200 million pairs sharing a given and a father's name, more memory
+#: than a server has). A random sample estimates the same m and u and the same prior (matches
+#: and pairs shrink alike); term frequencies are still counted on every record when scoring.
+TRAINING_SAMPLE = 200_000
+TRAINING_SEED = 42
 #: No trained level may say less than this of a match (log2(0.005) ≈ -7.6): EM on a clean
 #: sample learns that, say, origins never disagree within a person, and would veto every
 #: duplicate whose origin was written differently.
@@ -88,6 +95,28 @@ def repair_model(model: dict[str, Any]) -> list[str]:
     return notes
 
 
+def training_limit() -> int:
+    """How many records training reads at most (the setting, or :data:`TRAINING_SAMPLE`)."""
+    from django.conf import settings as django_settings
+
+    return int(getattr(django_settings, "MARSAD_LINKAGE_TRAINING_SAMPLE", TRAINING_SAMPLE))
+
+
+def training_sample(
+    prepared: PreparedRecords, *, limit: int, seed: int = TRAINING_SEED
+) -> PreparedRecords:
+    """At most ``limit`` of the records, drawn at random (reproducibly for a ``seed``)."""
+    if prepared.record_count <= limit:
+        return prepared
+    import random
+
+    import pyarrow as pa
+
+    rows = sorted(random.Random(seed).sample(range(prepared.record_count), limit))
+    table = prepared.table.take(pa.array(rows, pa.int64()))
+    return PreparedRecords(table=table, record_count=table.num_rows)
+
+
 def duckdb_config() -> dict[str, str]:
     """The run's DuckDB limits: ``MARSAD_LINKAGE_DUCKDB_MEMORY`` of memory, the rest spilled
     to ``MARSAD_LINKAGE_DUCKDB_TEMP`` (a million persons' blocked pairs outgrow a server's
@@ -151,13 +180,27 @@ class PersonLinkage:
     def train(self, *, seed: int = 42, max_pairs: float | None = None) -> TrainingReport:
         """Estimate the prior, u by random sampling and m by EM, falling back to defaults.
 
+        Over :func:`training_limit` records, the model is trained (on embedded DuckDB,
+        whatever this run's engine) on a random sample of that many, and this run takes it.
+
         Below :data:`MIN_RECORDS_FOR_EM` records neither is estimated: EM has too few pairs,
         and a random sample of so few pairs is full of the file's own duplicates, which makes
         agreement look common among non-matches. The default m and u probabilities are used
         then, and only the prior is taken from the file.
         """
-        report = TrainingReport()
         count = self.prepared.record_count
+        limit = training_limit()
+        if count > limit:
+            sample = training_sample(self.prepared, limit=limit)
+            trainer = PersonLinkage(sample, log_level=self.log_level)
+            report = trainer.train(seed=seed, max_pairs=max_pairs)
+            model = trainer.model()
+            del trainer  # its database goes before this run's scoring starts
+            report.notes.append(f"trained on a random sample of {limit} of the {count} records")
+            self.linker = self._linker(model)
+            self.trained = True
+            return report
+        report = TrainingReport()
         try:
             self.linker.training.estimate_probability_two_random_records_match(
                 DETERMINISTIC_RULES, recall=0.7
@@ -214,15 +257,42 @@ class PersonLinkage:
         self.trained = True
         return report
 
-    def predict(self) -> Any:
-        """Score every blocked pair (a SplinkDataFrame)."""
-        return self.linker.inference.predict(warning_mode="never")
+    def predict(self, *, minimum: float | None = None) -> Any:
+        """Score every blocked pair (a SplinkDataFrame), keeping those from the match
+        probability ``minimum`` up (all of them without one)."""
+        return self.linker.inference.predict(
+            threshold_match_probability=minimum, warning_mode="never"
+        )
+
+    def blocked_pair_count(self) -> int:
+        """How many pairs the blocking rules give (Splink keeps them for :meth:`predict`)."""
+        blocked = self.linker.inference.compute_blocked_pairs_for_predict()
+        return self.execute(f"SELECT count(*) FROM {blocked.physical_name}")[0][0]  # noqa: S608
 
     def cluster(self, predictions: Any, *, threshold: float) -> Any:
         """Connected components of the pairs at or above ``threshold`` (singletons included)."""
         return self.linker.clustering.cluster_pairwise_predictions_at_threshold(
             predictions, threshold_match_probability=threshold
         )
+
+    def with_households(self, predictions: str, *, minimum: float) -> str:
+        """Name of a new table: the pairs of the predictions table ``predictions`` with the
+        household evidence added (``households.supported_query``), from ``minimum`` up."""
+        from marsad.linkage.model.households import supported_query
+
+        name = f"{predictions}_households"
+        query = supported_query(
+            self.model(), predictions, self.input.physical_name, minimum=minimum
+        )
+        self._create_table(name, query)
+        return name
+
+    def table(self, name: str) -> Any:
+        """A table of this run's database as a SplinkDataFrame (to cluster it, say)."""
+        return self.db_api.table_to_splink_dataframe(name, name)
+
+    def _create_table(self, name: str, query: str) -> None:
+        self.db_api.duckdb_con.execute(f"CREATE OR REPLACE TABLE {name} AS {query}")
 
     def execute(self, query: str) -> list[tuple[Any, ...]]:
         """Run SQL on this run's DuckDB connection (tables: ``SplinkDataFrame.physical_name``)."""

@@ -2,7 +2,8 @@
 
 Each name gets its normal form, phonetic key and listed name (``marsad.linkage.normalise``); the
 birth date its year and, only when the day is really known, the date; phones and ID numbers
-their matching form, plus a blocking copy that is empty for values shared by too many records.
+their matching form, plus a blocking copy that is empty for values shared by too many records;
+the household, when the records say it, for the household evidence (``households``).
 """
 
 from __future__ import annotations
@@ -34,6 +35,9 @@ INPUT_COLUMNS = (
     "national_id",
     "origin_pcode",
 )
+#: Columns a file may add to the black-box ones: the household a record was registered in (the
+#: records of one household share a value; ``marsad.linkage.model.households``).
+OPTIONAL_COLUMNS = ("household_id",)
 #: Name columns and the prefix of the columns derived from each.
 NAME_COLUMNS = {
     "given_name": "given",
@@ -143,6 +147,7 @@ _SCHEMA_FIELDS += [
     ("id_block", pa.string()),
     ("origin_pcode", pa.string()),
     ("origin_gov", pa.string()),
+    ("household", pa.string()),
 ]
 SCHEMA = pa.schema(_SCHEMA_FIELDS)
 
@@ -172,6 +177,7 @@ def prepare(records: Iterable[Mapping[str, str | None]]) -> PreparedRecords:
         columns["origin_pcode"].append(pcode or None)
         governorate = _GOVERNORATE.match(pcode)
         columns["origin_gov"].append(governorate.group(0) if governorate else None)
+        columns["household"].append((record.get("household_id") or "").strip() or None)
     for value_column, block_column in (("phone", "phone_block"), ("national_id", "id_block")):
         counts = Counter(value for value in columns[value_column] if value)
         columns[block_column] = [

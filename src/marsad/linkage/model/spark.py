@@ -221,6 +221,10 @@ class SparkPersonLinkage(PersonLinkage):
             prepared.table, table_name=self.input_name, dataset_display_name="persons"
         )
 
+    def _create_table(self, name: str, query: str) -> None:
+        self.spark.sql(query).createOrReplaceTempView(name)
+        self.db_api.views.add(name)  # dropped with the run's other tables
+
     def execute(self, query: str) -> list[tuple[Any, ...]]:
         """Run Spark SQL and collect the rows (tables: ``SplinkDataFrame.physical_name``)."""
         return [tuple(row) for row in self.spark.sql(query).collect()]

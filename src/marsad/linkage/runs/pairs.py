@@ -15,7 +15,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from marsad.linkage.model import evidence_columns
+from marsad.linkage.model import evidence_columns, households
 from marsad.linkage.models import DECIDED, CandidatePair, LinkageRun, PairStatus
 
 #: Rows per INSERT … ON CONFLICT statement.
@@ -33,13 +33,23 @@ class ScoredPair:
     evidence: list[dict[str, Any]]
 
 
-def pairs_query(model: Mapping[str, Any], table: str, *, minimum: float) -> str:
+def pairs_query(
+    model: Mapping[str, Any], table: str, *, minimum: float, households: bool = False
+) -> str:
     """SQL over a Splink predictions table: the pair, its scores and, per comparison, the
-    level it fell in (gamma) and its match weight with the term-frequency adjustment."""
+    level it fell in (gamma) and its match weight with the term-frequency adjustment; with
+    ``households``, over a table of ``households.supported_query``, the household evidence
+    last (the support, or NULL for records without a household, and the weight it gave)."""
     selected = ["record_id_l", "record_id_r", "match_probability", "match_weight"]
     for name, _gammas, has_tf in evidence_columns(model):
         weight = f"mw_{name}" + (f" + coalesce(mw_tf_adj_{name}, 0)" if has_tf else "")
         selected += [f"gamma_{name}", f"coalesce({weight}, 0)"]
+    if households:
+        selected += [
+            "CASE WHEN household_l IS NULL OR household_r IS NULL THEN NULL"
+            " ELSE household_support END",
+            "mw_household",
+        ]
     # table names are Splink's own and the threshold a float: nothing here comes from input
     return (
         f"SELECT {', '.join(selected)} FROM {table} "  # noqa: S608
@@ -51,6 +61,7 @@ def read_pairs(model: Mapping[str, Any], rows: Iterable[tuple[Any, ...]]) -> lis
     """Rows of :func:`pairs_query` as pairs (left < right, each pair once) with their evidence:
     ``{"field", "label", "weight"}`` per comparison, labelled as the model labels its levels."""
     described = [(name, dict(gammas)) for name, gammas, _has_tf in evidence_columns(model)]
+    household_column = 4 + 2 * len(described)
     pairs: dict[tuple[int, int], ScoredPair] = {}
     for row in rows:
         first, second = int(row[0]), int(row[1])
@@ -67,6 +78,10 @@ def read_pairs(model: Mapping[str, Any], rows: Iterable[tuple[Any, ...]]) -> lis
                     "weight": round(float(weight or 0.0), 3),
                 }
             )
+        if len(row) > household_column:
+            household = households.evidence(row[household_column], row[household_column + 1])
+            if household is not None:
+                evidence.append(household)
         pairs[(left, right)] = ScoredPair(
             left=left,
             right=right,
