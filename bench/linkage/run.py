@@ -37,6 +37,12 @@ it put in use): nothing is emptied or loaded, the truth is read back from its ta
 generator is replayed to the same state, so BENCH_REUSE=1 with every step but ``panel`` in
 BENCH_SKIP measures the panel again in minutes instead of an hour (the steps that read the
 records' black-box CSV — blocking, dedupe, plain — need a fresh load).
+
+The incremental step can be measured again the same way (BENCH_REUSE=1, every step but
+``incremental`` skipped): on PostgreSQL it first keeps a copy of the database as it was before
+the batch (the database ``<name>_before_batch``, made from it as a template, and a copy of the
+linkage run files beside theirs), and a later BENCH_REUSE=1 run puts that copy back before
+loading the same batch again, so each measurement starts from the full run's state.
 """
 
 import os
@@ -436,7 +442,97 @@ def step_plain_same_blocking(bench: Bench) -> None:
         print(f"  Marsad / this run's wall time: {_ratio(bench.ours_seconds, same.seconds)}")
 
 
+BEFORE_BATCH = "_before_batch"
+
+
+def _maintenance(statements: list[str]) -> None:
+    """Run ``statements`` on the server's ``postgres`` database (the bench's own database may
+    have no connection open while it is copied or replaced)."""
+    import psycopg
+
+    config = connection.settings_dict
+    connection.close()
+    with psycopg.connect(
+        dbname="postgres",
+        host=config.get("HOST") or None,
+        port=config.get("PORT") or None,
+        user=config.get("USER") or None,
+        password=config.get("PASSWORD") or None,
+        autocommit=True,
+    ) as maintenance:
+        for statement in statements:
+            maintenance.execute(statement)
+
+
+def _before_batch(bench: Bench) -> bool:
+    """Keep the registry as it is before the batch (after a full run in this process, or the
+    first time), or put back the copy kept earlier (BENCH_REUSE=1 without the full run).
+    False, said why, when Marsad's incremental run cannot be measured from the full run's
+    state."""
+    from marsad.linkage.models import CandidatePair, ModelVersion, PairStatus
+    from marsad.linkage.runs.snapshot import cache_dir
+
+    if "full" in bench.skipped and not ModelVersion.objects.filter(is_active=True).exists():
+        print("incremental run: skipped (it needs the model of the full run)")
+        return False
+    if connection.vendor != "postgresql":
+        if "full" in bench.skipped:
+            print("incremental run: skipped (measured again on PostgreSQL only)")
+        return "full" not in bench.skipped
+    name = connection.settings_dict["NAME"]
+    copy = f"{name}{BEFORE_BATCH}"
+    files = cache_dir()
+    kept_files = files.with_name(files.name + BEFORE_BATCH)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [copy])
+        kept = cursor.fetchone() is not None
+        cursor.execute(f"SELECT count(*) FROM {TRUTH_TABLE} WHERE part = 'batch'")
+        batch_loaded = cursor.fetchone()[0] > 0
+    if "full" in bench.skipped and REUSE and kept:
+        begin = time.perf_counter()
+        _maintenance(
+            [
+                f'DROP DATABASE "{name}"',
+                f'CREATE DATABASE "{name}" TEMPLATE "{copy}" STRATEGY FILE_COPY',
+            ]
+        )
+        shutil.rmtree(files, ignore_errors=True)
+        if kept_files.exists():
+            shutil.copytree(kept_files, files)
+        print(
+            f"registry put back as it was before the batch ({copy}) in "
+            f"{time.perf_counter() - begin:.0f} s"
+        )
+    elif batch_loaded:
+        print("incremental run: skipped (a batch is loaded and no copy from before it is kept)")
+        return False
+    else:
+        begin = time.perf_counter()
+        _maintenance(
+            [
+                f'DROP DATABASE IF EXISTS "{copy}"',
+                f'CREATE DATABASE "{copy}" TEMPLATE "{name}" STRATEGY FILE_COPY',
+            ]
+        )
+        shutil.rmtree(kept_files, ignore_errors=True)
+        if files.exists():
+            shutil.copytree(files, kept_files)
+        print(
+            f"registry kept as it is before the batch ({copy}, for BENCH_REUSE=1) in "
+            f"{time.perf_counter() - begin:.0f} s"
+        )
+    if "full" in bench.skipped:
+        bench.full_links = list(
+            CandidatePair.objects.filter(status=PairStatus.AUTO_LINKED).values_list(
+                "left_id", "right_id"
+            )
+        )
+    return True
+
+
 def step_incremental(bench: Bench) -> None:
+    runs = available("marsad.linkage.runs", "run_incremental")
+    measured = runs is not None and _before_batch(bench)
     batch_csv = bench.workdir / "batch.csv"
     handle, writer = _csv_writer(batch_csv)
     report = load(
@@ -459,12 +555,9 @@ def step_incremental(bench: Bench) -> None:
         f"clusters of all auto-links so far)"
     )
     seconds = None
-    runs = available("marsad.linkage.runs", "run_incremental")
     if runs is None:
         print(f"incremental run (marsad.linkage.runs.run_incremental): {NOT_YET}")
-    elif "full" in bench.skipped:
-        print("incremental run: skipped (it needs the model of the full run)")
-    else:
+    elif measured:
         with PeakMemory() as meter:
             begin = time.perf_counter()
             run = runs.run_incremental(actor=None, person_ids=list(batch_ids), progress=_progress)

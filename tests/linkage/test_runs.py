@@ -14,7 +14,7 @@ from django.core.exceptions import PermissionDenied
 from marsad.core.models import TaskRun, TaskStatus
 from marsad.geo.models import AreaLevel
 from marsad.linkage import runs, services, tasks
-from marsad.linkage.model import PersonLinkage
+from marsad.linkage.model import PersonLinkage, households
 from marsad.linkage.model import settings as model_settings
 from marsad.linkage.models import (
     CandidatePair,
@@ -194,6 +194,7 @@ def test_linkage_records_are_the_black_box_columns(ngo, areas):
             "phone": "7701234567",
             "national_id": "199012345678",  # the national ID before the passport
             "origin_pcode": "IQG01Q03",
+            "household_id": str(household.pk),
         },
         {
             "record_id": str(daughter.pk),
@@ -208,6 +209,7 @@ def test_linkage_records_are_the_black_box_columns(ngo, areas):
             "phone": "",
             "national_id": "",
             "origin_pcode": "IQG01Q03",
+            "household_id": str(household.pk),
         },
     ]
 
@@ -239,9 +241,12 @@ def test_full_run_trains_a_model_writes_pairs_and_links_clusters(synthetic):
     }
     pair = pairs.first()
     assert [item["field"] for item in pair.evidence] == [
-        comparison["output_column_name"] for comparison in version.model["comparisons"]
+        *(comparison["output_column_name"] for comparison in version.model["comparisons"]),
+        "household",  # registered persons have one (``model.households``)
     ]
-    assert {item["label"] for item in pair.evidence} <= labels
+    *fields, household = pair.evidence
+    assert {item["label"] for item in fields} <= labels
+    assert household["label"] in {households.SUPPORTED, households.UNSUPPORTED}
     # auto-linked pairs are merged, each into a record of the same true person
     owner = true_person(truth, persons)
     merged = Person.objects.filter(is_active=False)
@@ -451,6 +456,7 @@ def test_an_incremental_run_needs_a_model_in_use(ngo, areas):
 
 def test_the_prepared_registry_is_kept_and_brought_up_to_date(ngo, areas, monkeypatch):
     monkeypatch.setattr(snapshot, "REFRESH_MARGIN", datetime.timedelta(0))
+    monkeypatch.setattr(snapshot, "CLOCK_MARGIN", datetime.timedelta(0))
     people = register_records(copies(3), ngo, areas["karkh"], {})
     first = snapshot.registry_snapshot()
     assert (first.rebuilt, first.prepared, first.record_count) == (True, 3, 3)

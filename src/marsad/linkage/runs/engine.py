@@ -11,13 +11,10 @@ records a reviewer kept apart are never linked.
 from __future__ import annotations
 
 import logging
-import random
 import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
-import pyarrow as pa
-import pyarrow.compute as pc
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -27,7 +24,8 @@ from django.utils.translation import gettext as _
 from marsad.core.roles import Capability
 from marsad.core.scoping import has_capability
 from marsad.linkage import services
-from marsad.linkage.model import PersonLinkage, PreparedRecords
+from marsad.linkage.model import PersonLinkage, PreparedRecords, households
+from marsad.linkage.model.linkage import training_limit, training_sample
 from marsad.linkage.models import (
     CandidatePair,
     LinkageRun,
@@ -38,12 +36,14 @@ from marsad.linkage.models import (
     RunStatus,
 )
 from marsad.linkage.runs.autolink import AutoLinkResult, auto_link
+from marsad.linkage.runs.incremental import IncrementalLinkage, tf_columns
 from marsad.linkage.runs.labels import apply_labels, same_pair_evidence
 from marsad.linkage.runs.pairs import WriteResult, pairs_query, read_pairs, write_pairs
 from marsad.linkage.runs.snapshot import (
     Snapshot,
     frequencies_path,
     registry_snapshot,
+    write_snapshot_frequencies,
     write_term_frequencies,
 )
 
@@ -54,13 +54,6 @@ Progress = Callable[..., None]
 
 FULL_STEPS = 6
 INCREMENTAL_STEPS = 4
-#: Records the model is trained on at most (``MARSAD_LINKAGE_TRAINING_SAMPLE``): expectation
-#: maximisation compares every pair within its blocks, which grow with the square of the
-#: registry (a million persons give 200 million pairs sharing a given and a father's name, more
-#: memory than a server has). A random sample estimates the same m and u and the same prior
-#: (matches and pairs shrink alike); term frequencies are counted on the whole registry.
-TRAINING_SAMPLE = 200_000
-TRAINING_SEED = 42
 
 
 def thresholds() -> tuple[float, float]:
@@ -88,14 +81,7 @@ def _plain(error: BaseException) -> str:
 
 
 def _tf_columns(model: dict[str, Any]) -> list[str]:
-    return sorted(
-        {
-            level["tf_adjustment_column"]
-            for comparison in model["comparisons"]
-            for level in comparison["comparison_levels"]
-            if level.get("tf_adjustment_column")
-        }
-    )
+    return tf_columns(model)
 
 
 class _Steps:
@@ -120,14 +106,11 @@ def _linkage(snapshot: Snapshot, model: dict[str, Any] | None = None) -> PersonL
 
 
 def _training_linkage(snapshot: Snapshot) -> tuple[PersonLinkage, int]:
-    """A linkage over at most ``MARSAD_LINKAGE_TRAINING_SAMPLE`` persons drawn at random."""
-    limit = int(getattr(settings, "MARSAD_LINKAGE_TRAINING_SAMPLE", TRAINING_SAMPLE))
-    table = snapshot.table
-    if table.num_rows > limit:
-        rows = sorted(random.Random(TRAINING_SEED).sample(range(table.num_rows), limit))
-        table = table.take(pa.array(rows, pa.int64()))
-    prepared = PreparedRecords(table=table, record_count=table.num_rows)
-    return PersonLinkage(prepared), table.num_rows
+    """A linkage over at most ``MARSAD_LINKAGE_TRAINING_SAMPLE`` persons drawn at random
+    (``marsad.linkage.model.training_sample``: the same sample the black-box command draws)."""
+    prepared = PreparedRecords(table=snapshot.table, record_count=snapshot.record_count)
+    sample = training_sample(prepared, limit=training_limit())
+    return PersonLinkage(sample), sample.record_count
 
 
 def _write_and_link(
@@ -140,8 +123,10 @@ def _write_and_link(
     withdraw: bool,
 ) -> tuple[WriteResult, AutoLinkResult]:
     steps(_("Writing the candidate pairs"))
+    # Splink scored from a lower floor, so that a pair the household evidence lifts is there
+    scored = linkage.with_households(predictions_table, minimum=version.review_threshold)
     rows = linkage.execute(
-        pairs_query(version.model, predictions_table, minimum=version.review_threshold)
+        pairs_query(version.model, scored, minimum=version.review_threshold, households=True)
     )
     written = write_pairs(
         run=run,
@@ -175,6 +160,11 @@ def _finish(
     if linked is not None:
         if linked.merges:
             lines.append(f"{linked.merges} records merged into {linked.clusters} survivors")
+        if linked.household_merges:
+            lines.append(
+                f"{linked.household_merges} households left without members of their own "
+                f"were merged into the households their members live on in"
+            )
         if linked.held_for_review:
             lines.append(
                 f"{linked.held_for_review} pairs above the auto-link threshold were sent to "
@@ -254,19 +244,30 @@ def run_full(
             run.save(update_fields=["model", "records", "updated_at"])
         write_term_frequencies(snapshot.table, _tf_columns(model))
         steps(_("Scoring every blocked pair"))
-        blocked = linkage.linker.inference.compute_blocked_pairs_for_predict()
-        run.pairs_scored = linkage.execute(f"SELECT count(*) FROM {blocked.physical_name}")[0][0]  # noqa: S608
-        predictions = linkage.linker.inference.predict(
-            threshold_match_probability=review, warning_mode="never"
-        )
+        run.pairs_scored = linkage.blocked_pair_count()
+        # from a floor under the review threshold: the household evidence may lift a pair
+        predictions = linkage.predict(minimum=households.floor(review))
         written, linked = _write_and_link(
             run, version, linkage, predictions.physical_name, steps, withdraw=True
         )
         PendingMatch.objects.filter(created_at__lte=snapshot.taken_at).delete()
+        if linked.merges:
+            del linkage, predictions, snapshot  # the whole registry leaves memory
+            _refresh_after_links(steps)
         steps(_("Finished"))
         return _finish(run, started, written, linked, [])
     except Exception as error:  # the run records any failure; the task marks itself failed
         return _failed(run, started, error)
+
+
+def _refresh_after_links(steps: _Steps) -> None:
+    """Bring the kept registry up to the merges the run has just made (survivors changed,
+    merged records gone), so that the next incremental run prepares only the persons
+    registered or edited after it. A failure costs nothing but time: that run would."""
+    try:
+        registry_snapshot(progress=steps.detail)
+    except Exception:
+        logger.exception("The prepared registry was not brought up to date after a full run")
 
 
 def run_incremental(
@@ -291,24 +292,13 @@ def run_incremental(
     try:
         steps(_("Reading the registry"))
         snapshot = registry_snapshot(refresh_ids=ids, progress=steps.detail)
-        new = snapshot.table.filter(
-            pc.is_in(
-                snapshot.table.column("record_id"),
-                value_set=pa.array([str(pk) for pk in ids], pa.string()),
-            )
-        )
-        run.records = new.num_rows
-        if not new.num_rows:
+        linkage = IncrementalLinkage(snapshot, version.model, ids)
+        run.records = linkage.new_count
+        if not run.records:
             PendingMatch.objects.filter(person_id__in=ids).delete()
             return _finish(run, started, None, None, ["none of these persons is active"])
         steps(_("Scoring the new records against the registry"))
-        linkage = _linkage(snapshot, version.model)
-        for column in _tf_columns(version.model):
-            linkage.linker.table_management.compute_tf_table(column)
-        arriving = linkage.db_api.register(new, dataset_display_name="new_persons")
-        predictions = linkage.linker.inference.predict_between(
-            arriving, linkage.input, warning_mode="never"
-        )
+        predictions = linkage.predict()
         run.pairs_scored = linkage.execute(
             f"SELECT count(DISTINCT (least(record_id_l, record_id_r), "  # noqa: S608
             f"greatest(record_id_l, record_id_r))) FROM {predictions.physical_name} "
@@ -318,7 +308,7 @@ def run_incremental(
             run, version, linkage, predictions.physical_name, steps, withdraw=False
         )
         if not frequencies_path().exists():
-            write_term_frequencies(snapshot.table, _tf_columns(version.model))
+            write_snapshot_frequencies(snapshot, _tf_columns(version.model))
         PendingMatch.objects.filter(person_id__in=ids).delete()
         steps(_("Finished"))
         return _finish(run, started, written, linked, [])
