@@ -184,4 +184,5 @@ def test_a_large_file_is_trained_on_a_random_sample(settings):
     )
     assert linkage.trained
     # the trained model scores the whole file
-    assert linkage.execute(f"SELECT count(*) FROM {linkage.predict().physical_name}")[0][0] > 0
+    table = linkage.predict().physical_name
+    assert linkage.execute(f"SELECT count(*) FROM {table}")[0][0] > 0  # noqa: S608
