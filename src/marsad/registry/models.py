@@ -420,24 +420,11 @@ class SourceRecord(ScopedRecord):
         return f"{self.get_kind_display()} {self.source_key}"
 
 
-class PersonMerge(TimeStampedModel):
-    """Two records found to be one person: ``merged`` folded into ``survivor``. Keeps what the
-    survivor held before and what moved, so the merge can be undone exactly."""
+class MergeRecord(TimeStampedModel):
+    """What every merge keeps beside what moved: why, who decided, and whether and by whom it
+    was undone (a merge is never deleted; an undone one stays, stamped). Subclasses give the
+    ``survivor`` and ``merged`` foreign keys."""
 
-    survivor = models.ForeignKey(
-        Person, verbose_name=_("kept record"), on_delete=models.PROTECT, related_name="merges_kept"
-    )
-    merged = models.ForeignKey(
-        Person,
-        verbose_name=_("merged record"),
-        on_delete=models.PROTECT,
-        related_name="merges_folded",
-    )
-    survivor_before = models.JSONField(_("kept record before the merge"))
-    filled_fields = models.JSONField(_("fields filled from the merged record"), default=list)
-    moved_sources = models.JSONField(_("source records moved"), default=list)
-    copied_documents = models.JSONField(_("documents copied"), default=list)
-    copied_phones = models.JSONField(_("phones copied"), default=list)
     reason = models.CharField(_("reason"), max_length=200, blank=True)
     decided_by = models.ForeignKey(
         "accounts.User",
@@ -456,6 +443,32 @@ class PersonMerge(TimeStampedModel):
         blank=True,
         related_name="+",
     )
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{self.merged_id} → {self.survivor_id}"
+
+
+class PersonMerge(MergeRecord):
+    """Two records found to be one person: ``merged`` folded into ``survivor``. Keeps what the
+    survivor held before and what moved, so the merge can be undone exactly."""
+
+    survivor = models.ForeignKey(
+        Person, verbose_name=_("kept record"), on_delete=models.PROTECT, related_name="merges_kept"
+    )
+    merged = models.ForeignKey(
+        Person,
+        verbose_name=_("merged record"),
+        on_delete=models.PROTECT,
+        related_name="merges_folded",
+    )
+    survivor_before = models.JSONField(_("kept record before the merge"))
+    filled_fields = models.JSONField(_("fields filled from the merged record"), default=list)
+    moved_sources = models.JSONField(_("source records moved"), default=list)
+    copied_documents = models.JSONField(_("documents copied"), default=list)
+    copied_phones = models.JSONField(_("phones copied"), default=list)
 
     scope_spec = ScopeSpec(
         kind=ScopeSpec.OWNED,
@@ -478,11 +491,8 @@ class PersonMerge(TimeStampedModel):
             )
         ]
 
-    def __str__(self) -> str:
-        return f"{self.merged_id} → {self.survivor_id}"
 
-
-class HouseholdMerge(TimeStampedModel):
+class HouseholdMerge(MergeRecord):
     """Two registrations found to be one household: ``merged`` closed and folded into
     ``survivor``. Keeps what the survivor held before, the merged household's status and what
     moved (members, source records), so the merge can be undone exactly."""
@@ -508,24 +518,6 @@ class HouseholdMerge(TimeStampedModel):
     filled_fields = models.JSONField(_("fields filled from the merged household"), default=list)
     moved_members = models.JSONField(_("members moved"), default=list)
     moved_sources = models.JSONField(_("source records moved"), default=list)
-    reason = models.CharField(_("reason"), max_length=200, blank=True)
-    decided_by = models.ForeignKey(
-        "accounts.User",
-        verbose_name=_("decided by"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    undone_at = models.DateTimeField(_("undone"), null=True, blank=True)
-    undone_by = models.ForeignKey(
-        "accounts.User",
-        verbose_name=_("undone by"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
 
     scope_spec = ScopeSpec(
         kind=ScopeSpec.OWNED,
@@ -552,9 +544,6 @@ class HouseholdMerge(TimeStampedModel):
                 violation_error_message=_("A household cannot be merged with itself."),
             ),
         ]
-
-    def __str__(self) -> str:
-        return f"{self.merged_id} → {self.survivor_id}"
 
     @property
     def sensitivity(self) -> str:
