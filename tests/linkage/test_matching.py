@@ -11,7 +11,7 @@ import pytest
 from marsad.linkage import matching
 from marsad.linkage.model import PersonLinkage, evidence_columns, prepare
 from marsad.linkage.runs import snapshot
-from marsad.linkage.runs.engine import _tf_columns
+from marsad.linkage.runs.incremental import tf_columns
 from marsad.registry import selectors
 from marsad.registry.models import Person
 from tests.factories import member
@@ -71,7 +71,7 @@ def trained(tmp_path_factory):
 
 def frequencies_of(table, model, directory, settings):
     settings.MARSAD_LINKAGE_CACHE_DIR = str(directory)
-    snapshot.write_term_frequencies(table, _tf_columns(model))
+    snapshot.write_term_frequencies(table, tf_columns(model))
     return matching.TermFrequencies(*snapshot.read_term_frequencies())
 
 

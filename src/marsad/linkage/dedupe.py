@@ -26,7 +26,7 @@ from marsad.linkage.model import (
     evidence_columns,
     prepare,
 )
-from marsad.linkage.model.households import SUPPORTED, UNSUPPORTED
+from marsad.linkage.model.households import evidence_label_sql as household_evidence_label
 from marsad.linkage.model.households import floor as household_floor
 from marsad.linkage.model.spark import SparkUnavailable
 
@@ -198,11 +198,7 @@ def _pairs_query(
         weight = f"mw_{name}" + (f" + coalesce(mw_tf_adj_{name}, 0)" if has_tf else "")
         selected.append(f"round({weight}, 3) AS {name}_weight")
     if households:  # a table of households.supported_query: the household evidence last
-        selected.append(
-            "CASE WHEN household_l IS NULL OR household_r IS NULL THEN 'missing'"
-            f" WHEN mw_household > 0 THEN '{SUPPORTED}' ELSE '{UNSUPPORTED}' END"
-            " AS household_evidence"
-        )
+        selected.append(f"{household_evidence_label()} AS household_evidence")
         selected.append("round(mw_household, 3) AS household_weight")
     # table names are Splink's own and the thresholds floats: nothing here comes from the input
     return (

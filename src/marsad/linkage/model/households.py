@@ -142,3 +142,13 @@ def evidence(support: int | None, bonus: float | None) -> dict[str, Any] | None:
         return None
     label = SUPPORTED if support and bonus else UNSUPPORTED
     return {"field": FIELD, "label": label, "weight": round(float(bonus or 0.0), 3)}
+
+
+def evidence_label_sql() -> str:
+    """:func:`evidence`'s label as SQL over a :func:`supported_query` table ("missing" for
+    records without a household), for outputs written by the database itself."""
+    return (
+        "CASE WHEN household_l IS NULL OR household_r IS NULL THEN 'missing'"
+        f" WHEN household_support > 0 AND mw_household > 0 THEN '{SUPPORTED}'"
+        f" ELSE '{UNSUPPORTED}' END"
+    )

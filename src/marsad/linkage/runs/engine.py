@@ -80,10 +80,6 @@ def _plain(error: BaseException) -> str:
     return text or type(error).__name__
 
 
-def _tf_columns(model: dict[str, Any]) -> list[str]:
-    return tf_columns(model)
-
-
 class _Steps:
     def __init__(self, progress: Progress | None, total: int) -> None:
         self.progress = progress
@@ -242,7 +238,7 @@ def run_full(
             services.model_activate(actor=actor, model=version)
             run.model = version
             run.save(update_fields=["model", "records", "updated_at"])
-        write_term_frequencies(snapshot.table, _tf_columns(model))
+        write_term_frequencies(snapshot.table, tf_columns(model))
         steps(_("Scoring every blocked pair"))
         run.pairs_scored = linkage.blocked_pair_count()
         # from a floor under the review threshold: the household evidence may lift a pair
@@ -308,7 +304,7 @@ def run_incremental(
             run, version, linkage, predictions.physical_name, steps, withdraw=False
         )
         if not frequencies_path().exists():
-            write_snapshot_frequencies(snapshot, _tf_columns(version.model))
+            write_snapshot_frequencies(snapshot, tf_columns(version.model))
         PendingMatch.objects.filter(person_id__in=ids).delete()
         steps(_("Finished"))
         return _finish(run, started, written, linked, [])
