@@ -181,3 +181,65 @@ def test_merge_undo_from_the_household_page(client, ngo, areas, reviewer):
     response = client.post(reverse("registry:merge-undo", args=[pair.merge.pk]))
     assert response.status_code == 302
     assert Person.objects.filter(is_active=True).count() == 2
+
+
+def test_same_merges_the_household_it_leaves_without_a_member(ngo, areas, reviewer):
+    """The right record was its household's only member: once it lives on in the left one's
+    household, that household was the same family registered twice and is merged there too
+    (as a linkage run does); changing the decision undoes both."""
+    from marsad.linkage import selectors
+    from marsad.registry.models import Household, HouseholdMerge
+
+    pair = services.pair_decide(actor=reviewer, pair=make_pair(ngo, areas), decision="same")
+    household_merge = HouseholdMerge.objects.get()
+    assert (household_merge.survivor_id, household_merge.merged_id) == (
+        pair.left.household_id,
+        pair.right.household_id,
+    )
+    assert Household.objects.get(pk=pair.right.household_id).merged_into_id == (
+        pair.left.household_id
+    )
+    assert selectors.household_merge_of(pair) == household_merge
+    services.pair_decide(actor=reviewer, pair=pair, decision="different")
+    household_merge.refresh_from_db()
+    assert household_merge.undone_at is not None
+    assert Household.objects.get(pk=pair.right.household_id).merged_into_id is None
+
+
+def test_same_leaves_a_household_with_other_members_alone(ngo, areas, reviewer):
+    from marsad.registry.models import HouseholdMerge
+
+    left = register(ngo, areas["karkh"], [head()]).head
+    right = register(
+        ngo,
+        areas["karkh"],
+        [
+            head(given_name="Mohammed"),
+            head(relationship="spouse", given_name="Zainab", sex="female"),
+        ],
+    ).head
+    pair = CandidatePair.objects.create(
+        left=left, right=right, match_probability=0.9, match_weight=4.0, evidence=EVIDENCE
+    )
+    pair = services.pair_decide(actor=reviewer, pair=pair, decision="same")
+    assert pair.merge is not None
+    assert not HouseholdMerge.objects.exists()
+
+
+def test_decision_page_and_api_say_the_household_was_merged(client, ngo, areas, reviewer):
+    pair = make_pair(ngo, areas)
+    client.force_login(reviewer)
+    response = client.post(
+        reverse("linkage:pair-decide", args=[pair.pk]), {"decision": "same"}, follow=True
+    )
+    shown = [str(message) for message in response.context["messages"]]
+    assert any("was merged into household" in message for message in shown), shown
+    body = client.get(f"/api/v1/linkage/pairs/{pair.pk}/").json()
+    assert body["household_merge"] is not None
+    response = client.post(
+        f"/api/v1/linkage/pairs/{pair.pk}/decide/",
+        {"decision": "unsure"},
+        content_type="application/json",
+    )
+    assert response.status_code == 200, response.content
+    assert response.json()["household_merge"] is None

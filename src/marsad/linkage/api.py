@@ -22,6 +22,10 @@ class PairSerializer(serializers.ModelSerializer):
     left = PersonSerializer(read_only=True)
     right = PersonSerializer(read_only=True)
     decided_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    household_merge = serializers.SerializerMethodField(
+        help_text="The household merge that followed this pair's merge: the merged record's "
+        "household had no member of its own left (null when none)."
+    )
 
     class Meta:
         model = CandidatePair
@@ -37,8 +41,13 @@ class PairSerializer(serializers.ModelSerializer):
             "decided_at",
             "note",
             "merge",
+            "household_merge",
             "run",
         ]
+
+    def get_household_merge(self, pair: CandidatePair) -> int | None:
+        found = selectors.household_merge_of(pair) if pair.merge_id else None
+        return found.pk if found is not None else None
 
 
 class DecisionSerializer(serializers.Serializer):

@@ -8,6 +8,8 @@ from django.db.models import Count, Q, QuerySet
 from marsad.core.scoping import VIEW, scope
 from marsad.linkage.models import CandidatePair, LinkageRun, ModelVersion, PairStatus
 from marsad.registry import selectors as registry
+from marsad.registry.household_merging import active_household_merge
+from marsad.registry.models import HouseholdMerge
 
 
 def pairs(user: Any, *, status: str | None = PairStatus.REVIEW) -> QuerySet[CandidatePair]:
@@ -20,6 +22,7 @@ def pairs(user: Any, *, status: str | None = PairStatus.REVIEW) -> QuerySet[Cand
         "right__household__area",
         "decided_by",
         "run__model",
+        "merge__merged",
     ).prefetch_related(
         "left__documents",
         "left__phones",
@@ -28,6 +31,15 @@ def pairs(user: Any, *, status: str | None = PairStatus.REVIEW) -> QuerySet[Cand
         "right__phones",
         "right__source_records",
     )
+
+
+def household_merge_of(pair: CandidatePair) -> HouseholdMerge | None:
+    """The household merge that followed this pair's person merge (while both stand): the
+    household the merged record lived on, left with no member of its own."""
+    merge = pair.merge
+    if merge is None or merge.undone_at is not None:
+        return None
+    return active_household_merge(merge.merged.household_id)
 
 
 def next_pair(user: Any, *, after: CandidatePair | None = None) -> CandidatePair | None:

@@ -1,6 +1,8 @@
 """Writes of the linkage app: a reviewer's decision on a pair (same person: the records are
-merged by the registry's survivorship rules; different; unsure), changing a decision (a merge
-it made is undone), and choosing the model in use. Each in one transaction, audited.
+merged by the registry's survivorship rules, and a household the merge leaves with no member of
+its own is merged into the one its members now live on, as a linkage run does; different;
+unsure), changing a decision (a merge it made is undone, and the household merge with it), and
+choosing the model in use. Each in one transaction, audited.
 
 Runs of the model over the registry (training, scoring, auto-linking) are in ``runs``."""
 
@@ -16,8 +18,9 @@ from marsad.core.models import AuditAction
 from marsad.core.roles import Capability
 from marsad.core.scoping import CHANGE, can, has_capability
 from marsad.linkage.models import CandidatePair, ModelVersion, PairStatus
+from marsad.registry import selectors as registry_selectors
 from marsad.registry import services as registry
-from marsad.registry.models import Person
+from marsad.registry.models import Household, Person
 
 DECISIONS = (PairStatus.SAME, PairStatus.DIFFERENT, PairStatus.UNSURE)
 
@@ -74,6 +77,7 @@ def pair_decide(*, actor: Any, pair: CandidatePair, decision: str, note: str = "
                 merged=merged,
                 reason=_("Reviewed: same person (pair %(pk)d)") % {"pk": pair.pk},
             )
+            _merge_emptied_household(actor, merged.household_id, pair)
     pair.status = decision
     pair.note = note[:300]
     pair.decided_by = actor if getattr(actor, "is_authenticated", False) else None
@@ -92,6 +96,28 @@ def pair_decide(*, actor: Any, pair: CandidatePair, decision: str, note: str = "
         context={"left": pair.left_id, "right": pair.right_id},
     )
     return pair
+
+
+def _merge_emptied_household(actor: Any, household_id: int, pair: CandidatePair) -> None:
+    """When the merge left the merged record's household with no active member of its own and
+    its members all live on in one other household, that household was registered twice: merge
+    it there, as a linkage run merges the households its merges empty. A household the
+    registry refuses to merge (say, a merge of the two was undone before) stays as it is; the
+    reviewer's decision stands."""
+    target = registry_selectors.households_absorbed([household_id]).get(household_id)
+    if target is None:
+        return
+    try:
+        with transaction.atomic():
+            registry.household_merge(
+                actor=actor,
+                survivor=Household.objects.get(pk=target),
+                merged=Household.objects.get(pk=household_id),
+                reason=_("Reviewed: same person (pair %(pk)d); no member of its own was left")
+                % {"pk": pair.pk},
+            )
+    except (ValidationError, PermissionDenied):
+        return
 
 
 @transaction.atomic

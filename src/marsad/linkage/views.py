@@ -155,7 +155,7 @@ def pair_decide(request: HttpRequest, pk: int) -> HttpResponse:
     _require_reviewer(request)
     pair = _pair(request, pk)
     try:
-        services.pair_decide(
+        decided = services.pair_decide(
             actor=request.user,
             pair=pair,
             decision=request.POST.get("decision", ""),
@@ -169,6 +169,19 @@ def pair_decide(request: HttpRequest, pk: int) -> HttpResponse:
         _("Decision saved: %(decision)s.")
         % {"decision": PairStatus(request.POST["decision"]).label},
     )
+    household_merge = selectors.household_merge_of(decided)
+    if household_merge is not None:
+        messages.info(
+            request,
+            _(
+                "Household %(merged)s had no member of its own left and was merged into "
+                "household %(survivor)s; undoing the decision undoes that too."
+            )
+            % {
+                "merged": household_merge.merged.registration_number,
+                "survivor": household_merge.survivor.registration_number,
+            },
+        )
     following = selectors.next_pair(request.user)
     if following is not None:
         return redirect("linkage:pair-detail", pk=following.pk)
