@@ -243,3 +243,29 @@ def test_decision_page_and_api_say_the_household_was_merged(client, ngo, areas, 
     )
     assert response.status_code == 200, response.content
     assert response.json()["household_merge"] is None
+
+
+def test_household_page_says_where_a_merged_member_lives_on(client, ngo, areas):
+    from marsad.registry.models import Household
+
+    left = register(ngo, areas["karkh"], [head()]).head
+    right = register(
+        ngo,
+        areas["karkh"],
+        [
+            head(given_name="Mohammed"),
+            head(relationship="spouse", given_name="Zainab", sex="female"),
+        ],
+    ).head
+    reviewer = member("case_worker", ngo, username="reviewer")
+    pair = CandidatePair.objects.create(
+        left=left, right=right, match_probability=0.9, match_weight=4.0, evidence=EVIDENCE
+    )
+    services.pair_decide(actor=reviewer, pair=pair, decision="same")
+    client.force_login(reviewer)
+    page = client.get(reverse("registry:household-detail", args=[right.household_id]))
+    text = page.content.decode()
+    survivor_home = Household.objects.get(pk=left.household_id)
+    assert "Merged into" in text
+    assert reverse("registry:household-detail", args=[survivor_home.pk]) in text
+    assert reverse("registry:person-edit", args=[right.pk]) not in text

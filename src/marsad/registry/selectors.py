@@ -39,7 +39,9 @@ def household_detail(user: Any, pk: int) -> Household:
         .prefetch_related(
             Prefetch(
                 "members",
-                queryset=Person.objects.prefetch_related("documents", "phones").order_by("pk"),
+                queryset=Person.objects.select_related("merged_into__household")
+                .prefetch_related("documents", "phones")
+                .order_by("pk"),
             ),
             "source_records",
         )

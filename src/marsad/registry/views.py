@@ -123,6 +123,11 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "merged_into": merged_into,
             "merged_into_visible": merged_into is not None
             and selectors.households(request.user).filter(pk=merged_into.pk).exists(),
+            "visible_homes": set(
+                selectors.households(request.user, merged=True)
+                .filter(pk__in={p.merged_into.household_id for p in members if p.merged_into})
+                .values_list("pk", flat=True)
+            ),
             "suggestions": (
                 selectors.household_merge_suggestions(request.user, household)
                 if may_change and is_open
