@@ -638,6 +638,12 @@ MATRIX: list[Route] = [
             "reason": "Registered twice.",
         },
     ),
+    Route(
+        "household-import",
+        only(PII_ROLES, 415, 403, anonymous=401),
+        method="post",
+        data=lambda world, who: {},
+    ),
     Route("household-merge-list", only(PII_ROLES, 200, 403, anonymous=401)),
     Route(
         "household-merge-detail",
@@ -843,6 +849,14 @@ MATRIX: list[Route] = [
         pii_other(anonymous=401),
         method="post",
         kwargs=assistance_approved_plan,
+    ),
+    Route(
+        "assistance-plan-import-receipts",
+        only(PII_ROLES, 415, 403, anonymous=401),
+        pii_other(415, anonymous=401),
+        method="post",
+        kwargs=assistance_approved_plan,
+        data=lambda world, who: {},
     ),
     Route(
         "assistance-plan-items",
@@ -1223,6 +1237,21 @@ MATRIX: list[Route] = [
         method="post",
         kwargs=open_round,
         data=lambda world, who: {"status": "published"},
+    ),
+    # Uploads through the API: JSON is refused (415) once the role may import at all.
+    Route(
+        "assessment-round-import-masterlist",
+        only(REFERENCE_CHANGERS, 415, 403, anonymous=401),
+        method="post",
+        kwargs=open_round,
+        data=lambda world, who: {},
+    ),
+    Route(
+        "assessment-round-import-submissions",
+        only(REFERENCE_CHANGERS, 415, 403, anonymous=401),
+        method="post",
+        kwargs=open_round,
+        data=lambda world, who: {},
     ),
     Route("location-assessment-list", only(PII_ROLES, 200, 403, anonymous=401)),
     Route(

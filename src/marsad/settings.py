@@ -255,6 +255,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "HouseholdStatusEnum": "marsad.registry.models.HouseholdStatus",
         "CrossingDecisionEnum": "marsad.border.models.Decision",
+        "TaskRunStatusEnum": "marsad.core.models.TaskStatus",
     },
     # Swagger UI from the drf-spectacular-sidecar package, never from a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",

@@ -14,16 +14,22 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_filters import rest_framework as filters
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import serializers, status, viewsets
+from rest_framework import exceptions, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from marsad.assistance import reports, reports_export, selectors, services
+from marsad.assistance.importers import COLUMNS as RECEIPT_COLUMNS
+from marsad.assistance.importers import REQUIRED_COLUMNS as RECEIPT_REQUIRED_COLUMNS
+from marsad.assistance.importers.apply import may_import
+from marsad.assistance.importers.tasks import receipt_list_import_start
 from marsad.assistance.models import (
     AssistancePlan,
     AssistanceType,
@@ -55,6 +61,7 @@ from marsad.assistance.serializers_reports import (
     ReportQuery,
 )
 from marsad.core.api import HasCapability, ScopedModelViewSet, ScopedReadOnlyViewSet
+from marsad.core.api_uploads import IMPORT_RESPONSES, UploadField, accepted
 from marsad.core.pagination import Pagination
 from marsad.core.roles import Capability
 
@@ -143,10 +150,27 @@ class PlanFilter(filters.FilterSet):
         fields = ["status", "programme", "organisation", "cycle"]
 
 
+class ReceiptListImportSerializer(serializers.Serializer):
+    file = UploadField(
+        too_large=gettext_lazy("The file is larger than %(max)d MB; split it by location."),
+        help_text="CSV (UTF-8, or Windows-1256 from Arabic Excel) or XLSX, one row per receipt, "
+        "with the columns "
+        + ", ".join(RECEIPT_COLUMNS)
+        + "; "
+        + ", ".join(RECEIPT_REQUIRED_COLUMNS)
+        + " must be there.",
+    )
+    dry_run = serializers.BooleanField(
+        default=False, help_text="Only check the file and report what would change."
+    )
+
+
 class PlanViewSet(ScopedModelViewSet):
     """Assistance plans in your scope (a partner's staff see their organisation's). ``POST``
     creates a draft with its items; ``PATCH`` changes a draft, or an approved plan's end date
-    and notes. Supervisors (programme managers, IM officers) approve and close plans."""
+    and notes. Supervisors (programme managers, IM officers) approve and close plans.
+    ``POST plans/{id}/import-receipts/`` queues a completed distribution list's import as the
+    upload page does and answers ``202`` with the task run to follow."""
 
     required_capability = Capability.VIEW_RECORDS
     http_method_names = ["get", "post", "patch", "head", "options"]
@@ -187,6 +211,34 @@ class PlanViewSet(ScopedModelViewSet):
     def close(self, request: Request, pk: Any = None) -> Response:
         """Close an approved plan (supervisors): no more receipts, no more changes."""
         return self._fresh(services.plan_close(actor=request.user, plan=self.get_object()))
+
+    @extend_schema(
+        request={"multipart/form-data": ReceiptListImportSerializer}, responses=IMPORT_RESPONSES
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path="import-receipts",
+        url_name="import-receipts",
+        parser_classes=[MultiPartParser, FormParser],
+    )
+    def import_receipts(self, request: Request, pk: Any = None) -> Response:
+        """Import a completed distribution list (one row per receipt) into an approved plan,
+        in the background: idempotent, all or nothing, every row checked."""
+        if not may_import(request.user):
+            raise exceptions.PermissionDenied(
+                _("Your role does not let you import distribution lists.")
+            )
+        plan = self.get_object()
+        body = ReceiptListImportSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        run = receipt_list_import_start(
+            actor=request.user,
+            plan=plan,
+            upload=body.validated_data["file"],
+            dry_run=body.validated_data["dry_run"],
+        )
+        return accepted(request, run)
 
     @extend_schema(request=PlanItemSerializer, responses={201: PlanItemSerializer})
     @action(detail=True, methods=["post"])

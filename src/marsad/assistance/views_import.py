@@ -15,21 +15,14 @@ from django.utils.translation import gettext_lazy
 
 from marsad.assistance import selectors
 from marsad.assistance.importers import COLUMNS, REQUIRED_COLUMNS
+from marsad.assistance.importers.apply import may_import
 from marsad.assistance.importers.tasks import receipt_list_import_start
 from marsad.assistance.models import AssistancePlan, AssistanceType
 from marsad.assistance.plans import is_supervisor
 from marsad.core.forms import TABLE_SUFFIXES, check_upload
-from marsad.core.roles import Capability
-from marsad.core.scoping import CHANGE, can, has_capability
+from marsad.core.scoping import CHANGE, can
 
 UPLOAD_SUFFIXES = TABLE_SUFFIXES
-IMPORT_CAPABILITIES = (Capability.CHANGE_RECORDS, Capability.VIEW_PII)
-
-
-def may_import(user: Any) -> bool:
-    """Whether the user's roles let them import distribution lists at all (change records and
-    see personal data); the plan decides the rest."""
-    return all(has_capability(user, capability) for capability in IMPORT_CAPABILITIES)
 
 
 class ReceiptListImportForm(forms.Form):

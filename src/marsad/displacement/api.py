@@ -10,13 +10,17 @@ from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from marsad.core.api import ScopedModelViewSet
+from marsad.core.api_uploads import IMPORT_RESPONSES, UploadField, accepted
 from marsad.core.roles import Capability
 from marsad.core.scoping import VIEW, scope
-from marsad.displacement import services
+from marsad.displacement import services, tasks
+from marsad.displacement.importers.masterlist import COLUMNS as MASTERLIST_COLUMNS
+from marsad.displacement.kobo.exports import SUFFIXES as SUBMISSION_SUFFIXES
 from marsad.displacement.models import (
     AGE_SEX_FIELDS,
     AssessmentRound,
@@ -29,6 +33,7 @@ from marsad.displacement.models import (
     SectorNeed,
     ShareLevel,
 )
+from marsad.displacement.selectors import user_organisations
 from marsad.geo.models import AdminArea
 from marsad.partners.models import Organisation, Programme
 
@@ -297,8 +302,58 @@ def _round_create(*, actor: Any, data: dict) -> AssessmentRound:
     return services.round_create(actor=actor, **data)
 
 
+SPLIT_BY_GOVERNORATE = _("The file is larger than %(max)d MB; split it by governorate.")
+
+
+class _ImportSerializer(serializers.Serializer):
+    """What every import into a round asks besides the files (as the upload pages do)."""
+
+    organisation = serializers.SlugRelatedField(
+        slug_field="code",
+        queryset=Organisation.objects.none(),
+        help_text="Code of the assessing organisation: one you are a member of.",
+    )
+    programme = serializers.SlugRelatedField(
+        slug_field="code",
+        queryset=Programme.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="Code of the programme new assessments belong to; empty for none.",
+    )
+    dry_run = serializers.BooleanField(
+        default=False, help_text="Only check the file(s) and report what would change."
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")  # none when the schema is generated
+        if request is not None:
+            self.fields["organisation"].queryset = user_organisations(request.user)
+
+
+class MasterListImportSerializer(_ImportSerializer):
+    file = UploadField(
+        too_large=SPLIT_BY_GOVERNORATE,
+        help_text="CSV (UTF-8, or Windows-1256 from Arabic Excel) or XLSX, one row per location "
+        "and population group, with the columns " + ", ".join(MASTERLIST_COLUMNS) + ".",
+    )
+
+
+class SubmissionsImportSerializer(_ImportSerializer):
+    files = serializers.ListField(
+        child=UploadField(suffixes=SUBMISSION_SUFFIXES, too_large=SPLIT_BY_GOVERNORATE),
+        allow_empty=False,
+        help_text="Kobo: the API's JSON, the XLSX export, or its CSV files (the main table and "
+        "population.csv); ODK Central: the ZIP of all records or its two CSV files. Send the "
+        "field once per file.",
+    )
+
+
 class RoundViewSet(ScopedModelViewSet):
-    """Assessment rounds by number; status changes through ``POST rounds/{number}/status/``."""
+    """Assessment rounds by number; status changes through ``POST rounds/{number}/status/``.
+    ``POST rounds/{number}/import-masterlist/`` and ``…/import-submissions/`` (IM officers and
+    system administrators) queue an import as the upload pages do and answer ``202`` with the
+    task run to follow; its result is the import's report, row errors included."""
 
     queryset = AssessmentRound.objects.all()
     serializer_class = AssessmentRoundSerializer
@@ -322,6 +377,63 @@ class RoundViewSet(ScopedModelViewSet):
         return Response(
             AssessmentRoundSerializer(round_, context=self.get_serializer_context()).data
         )
+
+    @extend_schema(
+        request={"multipart/form-data": MasterListImportSerializer}, responses=IMPORT_RESPONSES
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path="import-masterlist",
+        url_name="import-masterlist",
+        parser_classes=[MultiPartParser, FormParser],
+    )
+    def import_masterlist(self, request: Request, number: str | None = None) -> Response:
+        tasks.require_importer(
+            request.user, _("Only IM officers and system administrators may import master lists.")
+        )
+        round_ = self.get_object()
+        body = MasterListImportSerializer(data=request.data, context={"request": request})
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        run = tasks.masterlist_import_start(
+            actor=request.user,
+            round_=round_,
+            organisation=data["organisation"],
+            programme=data.get("programme"),
+            upload=data["file"],
+            dry_run=data["dry_run"],
+        )
+        return accepted(request, run)
+
+    @extend_schema(
+        request={"multipart/form-data": SubmissionsImportSerializer}, responses=IMPORT_RESPONSES
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path="import-submissions",
+        url_name="import-submissions",
+        parser_classes=[MultiPartParser, FormParser],
+    )
+    def import_submissions(self, request: Request, number: str | None = None) -> Response:
+        tasks.require_importer(
+            request.user,
+            _("Only IM officers and system administrators may import Kobo submissions."),
+        )
+        round_ = self.get_object()
+        body = SubmissionsImportSerializer(data=request.data, context={"request": request})
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        run = tasks.submissions_import_start(
+            actor=request.user,
+            round_=round_,
+            organisation=data["organisation"],
+            programme=data.get("programme"),
+            uploads=data["files"],
+            dry_run=data["dry_run"],
+        )
+        return accepted(request, run)
 
 
 def _assessment_queryset() -> QuerySet:

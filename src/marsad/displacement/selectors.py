@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from marsad.core.localise import localised
 from marsad.core.models import AuditAction, AuditEntry
-from marsad.core.scoping import VIEW, can, scope
+from marsad.core.scoping import VIEW, can, is_superuser, scope
 from marsad.displacement.models import (
     AssessmentRound,
     AssessmentStatus,
@@ -232,3 +232,13 @@ def assessment_versions(*, user: Any, assessment: LocationAssessment) -> QuerySe
         if ids:
             condition |= Q(object_type=object_type, object_id__in=sorted(ids))
     return AuditEntry.objects.filter(condition).order_by("-occurred_at", "-id")
+
+
+def user_organisations(user: Any) -> Any:
+    """The organisations the user holds an active membership in (all, for a superuser)."""
+    organisations = Organisation.objects.filter(is_active=True)
+    if not is_superuser(user):
+        organisations = organisations.filter(
+            memberships__user=user, memberships__is_active=True
+        ).distinct()
+    return organisations.order_by("code")

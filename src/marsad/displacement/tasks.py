@@ -18,7 +18,7 @@ from marsad.geo.tasks import save_upload, uploads_dir
 from marsad.partners.models import Organisation, Programme
 
 
-def _require_importer(actor: Any, message: str) -> None:
+def require_importer(actor: Any, message: str) -> None:
     if not services.is_reference_holder(actor):
         raise PermissionDenied(message)
 
@@ -33,7 +33,7 @@ def masterlist_import_start(
     programme: Programme | None = None,
 ) -> TaskRun:
     """Save the upload and queue its import; the task page follows it."""
-    _require_importer(
+    require_importer(
         actor, _("Only IM officers and system administrators may import master lists.")
     )
     stored_name = save_upload(upload)
@@ -67,7 +67,7 @@ def submissions_import_start(
 ) -> TaskRun:
     """Save the uploaded export files (Kobo JSON, XLSX or CSV; ODK Central CSV or ZIP) and
     queue their import; the task page follows it."""
-    _require_importer(
+    require_importer(
         actor, _("Only IM officers and system administrators may import Kobo submissions.")
     )
     names = ", ".join(upload.name or "" for upload in uploads)

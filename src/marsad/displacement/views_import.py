@@ -15,25 +15,16 @@ from django.utils.translation import gettext_lazy
 
 from marsad.core.forms import TABLE_SUFFIXES, check_upload
 from marsad.core.roles import Capability
-from marsad.core.scoping import has_capability, is_superuser
+from marsad.core.scoping import has_capability
 from marsad.displacement import tasks
 from marsad.displacement.importers.masterlist import COLUMNS
 from marsad.displacement.kobo.exports import SUFFIXES
 from marsad.displacement.models import AssessmentRound
+from marsad.displacement.selectors import user_organisations
 from marsad.partners.models import Organisation, Programme
 
 UPLOAD_SUFFIXES = TABLE_SUFFIXES
 SUBMISSION_SUFFIXES = SUFFIXES
-
-
-def user_organisations(user: Any) -> Any:
-    """The organisations the user holds an active membership in (all, for a superuser)."""
-    organisations = Organisation.objects.filter(is_active=True)
-    if not is_superuser(user):
-        organisations = organisations.filter(
-            memberships__user=user, memberships__is_active=True
-        ).distinct()
-    return organisations.order_by("code")
 
 
 class _ImportForm(forms.Form):

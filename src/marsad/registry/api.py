@@ -13,20 +13,26 @@ from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, serializers, status
 from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from marsad.core.api import ScopedModelViewSet, ScopedReadOnlyViewSet
+from marsad.core.api_uploads import IMPORT_RESPONSES, UploadField, accepted
 from marsad.core.roles import Capability
 from marsad.geo.models import AdminArea
 from marsad.partners.models import Organisation, Programme
-from marsad.registry import selectors, services
+from marsad.registry import selectors, services, tasks
+from marsad.registry.importers import COLUMNS as SOURCE_LIST_COLUMNS
+from marsad.registry.importers import IMPORT_KINDS, REQUIRED_COLUMNS
+from marsad.registry.importers.apply import import_organisations, may_import
 from marsad.registry.models import (
     Household,
     HouseholdMerge,
     IdentityDocument,
     Person,
     Phone,
+    SourceKind,
     SourceRecord,
 )
 
@@ -281,9 +287,55 @@ class HouseholdFilter(filters.FilterSet):
         return queryset.filter(area__path__startswith=area.path)
 
 
+class SourceListImportSerializer(serializers.Serializer):
+    file = UploadField(
+        too_large=_("The file is larger than %(max)d MB; split it by governorate."),
+        help_text="CSV (UTF-8, or Windows-1256 from Arabic Excel) or XLSX, one row per person, "
+        "with the columns "
+        + ", ".join(SOURCE_LIST_COLUMNS)
+        + "; "
+        + ", ".join(REQUIRED_COLUMNS)
+        + " must be there.",
+    )
+    organisation = serializers.SlugRelatedField(
+        slug_field="code",
+        queryset=Organisation.objects.none(),
+        help_text="Code of the organisation the list came from: one where you register households.",
+    )
+    kind = serializers.ChoiceField(
+        choices=[(kind, SourceKind(kind).label) for kind in IMPORT_KINDS],
+        help_text="The kind of list.",
+    )
+    source_name = serializers.CharField(
+        max_length=200,
+        required=False,
+        allow_blank=True,
+        help_text="Kept with every record the list brings; the file's name when empty.",
+    )
+    programme = serializers.SlugRelatedField(
+        slug_field="code",
+        queryset=Programme.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="Code of the programme new households belong to; empty for none.",
+    )
+    dry_run = serializers.BooleanField(
+        default=False, help_text="Only check the file and report what would change."
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")  # none when the schema is generated
+        if request is not None:
+            self.fields["organisation"].queryset = import_organisations(request.user)
+
+
 class HouseholdViewSet(ScopedModelViewSet):
     """Registered households with their members. ``POST`` registers a household with its
-    members (exactly one head) in one step; the registration number is given by the registry."""
+    members (exactly one head) in one step; the registration number is given by the registry.
+    ``POST households/import/`` queues a source list's import as the upload page does and
+    answers ``202`` with the task run to follow; its result is the import's report, row errors
+    included."""
 
     queryset = Household.objects.select_related(
         "area", "origin_area", "organisation", "programme"
@@ -307,10 +359,41 @@ class HouseholdViewSet(ScopedModelViewSet):
             return HouseholdUpdateSerializer
         if self.action == "merge":
             return HouseholdMergeRequestSerializer
+        if self.action == "import_list":
+            return SourceListImportSerializer
         return HouseholdSerializer
 
     def perform_create(self, serializer: Any) -> None:
         serializer.save()
+
+    @extend_schema(
+        request={"multipart/form-data": SourceListImportSerializer}, responses=IMPORT_RESPONSES
+    )
+    @action(
+        detail=False,
+        methods=["post"],
+        url_path="import",
+        url_name="import",
+        parser_classes=[MultiPartParser, FormParser],
+    )
+    def import_list(self, request: Request) -> Response:
+        if not may_import(request.user):
+            raise exceptions.PermissionDenied(
+                _("Your role does not let you import lists into the registry.")
+            )
+        body = SourceListImportSerializer(data=request.data, context={"request": request})
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        run = tasks.source_list_import_start(
+            actor=request.user,
+            organisation=data["organisation"],
+            kind=data["kind"],
+            source_name=data.get("source_name") or data["file"].name,
+            programme=data.get("programme"),
+            upload=data["file"],
+            dry_run=data["dry_run"],
+        )
+        return accepted(request, run)
 
     @extend_schema(
         request=HouseholdMergeRequestSerializer,

@@ -14,38 +14,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from marsad.core.forms import TABLE_SUFFIXES, check_upload
-from marsad.core.roles import Capability
-from marsad.core.scoping import has_capability, is_superuser, membership_scopes
 from marsad.partners.models import Organisation, Programme
 from marsad.registry import tasks
 from marsad.registry.importers import COLUMNS, IMPORT_KINDS, REQUIRED_COLUMNS
+from marsad.registry.importers.apply import import_organisations, may_import
 from marsad.registry.models import SourceKind
 
 UPLOAD_SUFFIXES = TABLE_SUFFIXES
-IMPORT_CAPABILITIES = (Capability.CHANGE_RECORDS, Capability.VIEW_PII)
-
-
-def may_import(user: Any) -> bool:
-    """Whether the user's roles let them import source lists at all (change records and see
-    personal data)."""
-    return all(has_capability(user, capability) for capability in IMPORT_CAPABILITIES)
-
-
-def import_organisations(user: Any) -> Any:
-    """The organisations whose lists the user may import: those where one of their memberships
-    changes records and sees personal data (every active one, for a superuser)."""
-    organisations = Organisation.objects.filter(is_active=True)
-    if not is_superuser(user):
-        organisations = organisations.filter(
-            pk__in=[
-                scope.organisation_id
-                for scope in membership_scopes(user)
-                if all(capability in scope.capabilities for capability in IMPORT_CAPABILITIES)
-            ]
-        )
-    return organisations.order_by("code")
-
-
 class SourceListImportForm(forms.Form):
     file = forms.FileField(
         label=gettext_lazy("File"),

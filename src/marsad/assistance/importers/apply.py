@@ -36,7 +36,8 @@ from marsad.assistance.plans import is_supervisor
 from marsad.assistance.receipts import AlreadyAssisted, receipt_record
 from marsad.core import audit, services
 from marsad.core.models import AuditAction
-from marsad.core.scoping import CHANGE, VIEW, can, scope
+from marsad.core.roles import Capability
+from marsad.core.scoping import CHANGE, VIEW, can, has_capability, scope
 from marsad.core.tables import RowError, read_table, row_errors
 from marsad.linkage import normalise
 from marsad.registry.models import Household, IdentityDocument, Person
@@ -81,6 +82,15 @@ def find_plan(value: Any) -> AssistancePlan | None:
     if found is None and text.isdigit():
         found = AssistancePlan.objects.filter(pk=int(text)).first()
     return found
+
+
+IMPORT_CAPABILITIES = (Capability.CHANGE_RECORDS, Capability.VIEW_PII)
+
+
+def may_import(user: Any) -> bool:
+    """Whether the user's roles let them import distribution lists at all (change records and
+    see personal data); the plan decides the rest."""
+    return all(has_capability(user, capability) for capability in IMPORT_CAPABILITIES)
 
 
 def check_may_import(actor: Any, plan: AssistancePlan) -> None:

@@ -18,7 +18,8 @@ from django.utils.translation import gettext as _
 
 from marsad.core import audit
 from marsad.core.models import AuditAction, Sensitivity
-from marsad.core.scoping import can_create, membership_scopes
+from marsad.core.roles import Capability
+from marsad.core.scoping import can_create, has_capability, is_superuser, membership_scopes
 from marsad.core.tables import RowError, read_table, row_errors
 from marsad.geo.models import AdminArea
 from marsad.partners.models import Organisation, Programme
@@ -61,6 +62,30 @@ def _batched(items: Iterable[str]) -> Iterator[list[str]]:
             batch = []
     if batch:
         yield batch
+
+
+IMPORT_CAPABILITIES = (Capability.CHANGE_RECORDS, Capability.VIEW_PII)
+
+
+def may_import(user: Any) -> bool:
+    """Whether the user's roles let them import source lists at all (change records and see
+    personal data)."""
+    return all(has_capability(user, capability) for capability in IMPORT_CAPABILITIES)
+
+
+def import_organisations(user: Any) -> Any:
+    """The organisations whose lists the user may import: those where one of their memberships
+    changes records and sees personal data (every active one, for a superuser)."""
+    organisations = Organisation.objects.filter(is_active=True)
+    if not is_superuser(user):
+        organisations = organisations.filter(
+            pk__in=[
+                scope.organisation_id
+                for scope in membership_scopes(user)
+                if all(capability in scope.capabilities for capability in IMPORT_CAPABILITIES)
+            ]
+        )
+    return organisations.order_by("code")
 
 
 def check_may_import(actor: Any, organisation: Organisation, programme: Programme | None) -> None:
