@@ -21,6 +21,8 @@ from marsad.registry.importers.apply import import_organisations, may_import
 from marsad.registry.models import SourceKind
 
 UPLOAD_SUFFIXES = TABLE_SUFFIXES
+
+
 class SourceListImportForm(forms.Form):
     file = forms.FileField(
         label=gettext_lazy("File"),
