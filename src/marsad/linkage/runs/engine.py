@@ -38,6 +38,7 @@ from marsad.linkage.models import (
 from marsad.linkage.runs.autolink import AutoLinkResult, auto_link
 from marsad.linkage.runs.incremental import IncrementalLinkage, tf_columns
 from marsad.linkage.runs.labels import apply_labels, same_pair_evidence
+from marsad.linkage.runs.lock import one_run_at_a_time
 from marsad.linkage.runs.pairs import WriteResult, pairs_query, read_pairs, write_pairs
 from marsad.linkage.runs.snapshot import (
     Snapshot,
@@ -186,16 +187,28 @@ def _failed(run: LinkageRun, started: float, error: BaseException) -> LinkageRun
     return run
 
 
+def _waiting(progress: Progress | None) -> Callable[[str], None] | None:
+    if progress is None:
+        return None
+    return lambda message: progress(0, None, message)
+
+
 def run_full(
     *, actor: Any, progress: Progress | None = None, task_id: str | None = None
 ) -> LinkageRun:
     """Train a new model on every active person, put it in use, score the whole registry,
-    write the candidate pairs and link the clusters above the auto-link threshold.
+    write the candidate pairs and link the clusters above the auto-link threshold; after any
+    run in progress (``lock``).
 
     Raises PermissionDenied (before anything is written) for a user who may not choose the
     model; any other failure is recorded on the returned run (status failed, a plain message).
     """
     check_may_train(actor)
+    with one_run_at_a_time(_waiting(progress)):
+        return _run_full(actor=actor, progress=progress, task_id=task_id)
+
+
+def _run_full(*, actor: Any, progress: Progress | None, task_id: str | None) -> LinkageRun:
     run = LinkageRun.objects.create(kind=RunKind.FULL, started_by=_user(actor), task_id=task_id)
     started = time.monotonic()
     steps = _Steps(progress, FULL_STEPS)
@@ -274,8 +287,22 @@ def run_incremental(
     task_id: str | None = None,
 ) -> LinkageRun | None:
     """Match ``person_ids`` (new registrations) against the whole registry with the model in
-    use: write their candidate pairs and link their clusters above the auto-link threshold.
-    Nothing is trained. Returns None, and does nothing, when no model is in use."""
+    use: write their candidate pairs and link their clusters above the auto-link threshold;
+    after any run in progress (``lock``). Nothing is trained. Returns None, and does nothing,
+    when no model is in use."""
+    with one_run_at_a_time(_waiting(progress)):
+        return _run_incremental(
+            actor=actor, person_ids=person_ids, progress=progress, task_id=task_id
+        )
+
+
+def _run_incremental(
+    *,
+    actor: Any,
+    person_ids: Iterable[int],
+    progress: Progress | None,
+    task_id: str | None,
+) -> LinkageRun | None:
     version = ModelVersion.objects.filter(is_active=True).first()
     if version is None:
         return None
