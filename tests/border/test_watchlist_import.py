@@ -578,6 +578,21 @@ def test_the_api_imports_and_answers_the_report(api_client, world, listed_on):
     )
 
 
+def test_the_api_imports_a_large_list_in_the_background(
+    api_client, world, listed_on, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = api_import(api_client, world.registrar, listed_on, background=True)
+    assert answer.status_code == 202, answer.json()
+    assert answer["Location"] == answer.json()["url"]
+    followed = api_client.get(answer["Location"]).json()
+    assert followed["status"] == "succeeded", followed["error"]
+    assert (followed["result"]["created"], followed["result"]["dry_run"]) == (3, False)
+    assert WatchlistEntry.objects.count() == 3
+    assert list((tmp_path / "media" / "uploads").iterdir()) == []
+
+
 def test_the_api_answers_400_with_every_error(api_client, world, listed_on):
     items = rows()
     items[2]["action"] = "shoot"

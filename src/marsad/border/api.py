@@ -34,9 +34,11 @@ from marsad.border.models import (
     ScreeningHit,
     Watchlist,
 )
+from marsad.border.tasks import watchlist_import_start
 from marsad.border.views_flows import flow_report
 from marsad.border.watchlist_import import check_may_import, watchlist_import
 from marsad.core.api import HasCapability, ScopedReadOnlyViewSet
+from marsad.core.api_uploads import IMPORT_RESPONSES, accepted
 from marsad.core.forms import UPLOAD_MAX_BYTES
 from marsad.core.roles import Capability
 
@@ -326,6 +328,11 @@ class WatchlistImportSerializer(serializers.Serializer):
         default=False,
         help_text="End (yesterday) the validity of entries whose entry_id is not in the file.",
     )
+    background = serializers.BooleanField(
+        default=False,
+        help_text="Import in the background (for large lists): the answer is 202 with the task "
+        "run to follow, whose result is the report. Otherwise the report is the answer.",
+    )
 
     def validate_file(self, upload: Any) -> Any:
         if upload.size > UPLOAD_MAX_BYTES:
@@ -382,7 +389,8 @@ class WatchlistViewSet(ScopedReadOnlyViewSet):
     ``deactivate_missing``) into one you may change: all or nothing, idempotent by
     ``entry_id``; entries not in the file are never deleted. It answers the report: 201 when
     entries were written, 200 for a dry run or when nothing changed, 400 with every error by
-    row and column (nothing written)."""
+    row and column (nothing written). With ``background`` it answers ``202`` with the task run
+    to follow instead, as the upload page does: the way for lists too large for one request."""
 
     queryset = Watchlist.objects.all()
     serializer_class = WatchlistSerializer
@@ -400,6 +408,7 @@ class WatchlistViewSet(ScopedReadOnlyViewSet):
         responses={
             200: WatchlistImportReportSerializer,
             201: WatchlistImportReportSerializer,
+            202: IMPORT_RESPONSES[202],
             400: WatchlistImportErrorSerializer,
         },
     )
@@ -416,6 +425,15 @@ class WatchlistViewSet(ScopedReadOnlyViewSet):
         body = WatchlistImportSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         upload = body.validated_data["file"]
+        if body.validated_data["background"]:
+            run = watchlist_import_start(
+                actor=request.user,
+                watchlist=watchlist,
+                upload=upload,
+                dry_run=body.validated_data["dry_run"],
+                deactivate_missing=body.validated_data["deactivate_missing"],
+            )
+            return accepted(request, run)
         report = watchlist_import(
             actor=request.user,
             watchlist=watchlist,
