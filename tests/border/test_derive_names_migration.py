@@ -30,3 +30,27 @@ def test_stale_name_forms_are_derived_again(areas):
     assert Traveller.objects.values("name_key", "search_text").get(pk=traveller.pk) == (
         fresh_traveller
     )
+
+
+digraph_h = importlib.import_module("marsad.border.migrations.0004_derive_digraph_h_names_again")
+
+
+@pytest.mark.django_db
+def test_names_with_a_digraph_then_h_are_derived_again_and_no_others(areas):
+    world = World(areas)
+    listing = watchlist(world.bpc)
+    listed = entry(listing, names=["Ahmed Khalil Al-Mashhadani"])
+    arabic = entry(listing, names=["شهاب أحمد"])
+    other = entry(listing, names=["Ali Hassan"])
+    fresh = {
+        pk: WatchlistEntry.objects.values("name_key", "search_text").get(pk=pk)
+        for pk in (listed.pk, arabic.pk)
+    }
+    assert "mxhdny" in fresh[listed.pk]["name_key"]
+    WatchlistEntry.objects.filter(pk__in=[listed.pk, arabic.pk, other.pk]).update(name_key="stale")
+
+    digraph_h.derive_again(apps, None)
+
+    for pk, values in fresh.items():
+        assert WatchlistEntry.objects.values("name_key", "search_text").get(pk=pk) == values
+    assert WatchlistEntry.objects.get(pk=other.pk).name_key == "stale"

@@ -31,3 +31,36 @@ def test_stale_name_forms_are_derived_again(areas):
     )
     assert fresh["given_key"] != "fwad"
     assert Person.objects.values("updated_at").get(pk=untouched.pk) == before
+
+
+digraph_h = importlib.import_module("marsad.registry.migrations.0006_derive_digraph_h_names_again")
+
+
+@pytest.mark.django_db
+def test_names_with_a_digraph_then_h_are_derived_again_and_no_others(areas):
+    """Al-Mashhadani had the Latin key of "Mashadani" and did not meet المشهداني."""
+    latin = register(
+        OrganisationFactory(), areas["karkh"], [head(given_name="Ali", family_name="Al-Mashhadani")]
+    ).head
+    arabic = register(OrganisationFactory(), areas["karkh"], [head(given_name="شهاب")]).head
+    other = register(OrganisationFactory(), areas["karkh"], [head(given_name="علي")]).head
+    assert (
+        latin.family_key
+        == Person.objects.get(pk=latin.pk).family_key
+        == (
+            register(
+                OrganisationFactory(), areas["karkh"], [head(family_name="المشهداني")]
+            ).head.family_key
+        )
+    )
+    fields = ("family_key", "names_latin", "search_text")
+    fresh = {pk: Person.objects.values(*fields).get(pk=pk) for pk in (latin.pk, arabic.pk)}
+    Person.objects.filter(pk=latin.pk).update(family_key="mxdny", search_text=" mashadani ")
+    Person.objects.filter(pk=arabic.pk).update(names_latin="shab | jasm | aly | jbwry")
+    Person.objects.filter(pk=other.pk).update(search_text=" stale but not read ")
+
+    digraph_h.derive_again(apps, None)
+
+    for pk, values in fresh.items():
+        assert Person.objects.values(*fields).get(pk=pk) == values
+    assert Person.objects.get(pk=other.pk).search_text == " stale but not read "

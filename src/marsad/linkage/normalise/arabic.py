@@ -11,7 +11,7 @@ import re
 import unicodedata
 from collections.abc import Container
 
-from marsad.linkage.normalise.tables import DIGITS, pairs
+from marsad.linkage.normalise.tables import DIGITS, collapse_doubled, pairs
 
 ARABIC_CHAR = re.compile("[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff]")
 
@@ -56,7 +56,6 @@ _ROMAN = pairs(
     "ا:a ب:b ت:t ث:th ج:j ح:h خ:kh د:d ذ:dh ر:r ز:z س:s ش:sh ص:s ض:dh ط:t ظ:dh ع:a غ:gh ف:f ق:q"
     " ك:k ل:l م:m ن:n ه:h ة:a ى:a ە:e"
 )
-_DOUBLED = re.compile(r"([a-z])\1+")
 
 
 def light_words(
@@ -125,7 +124,7 @@ def romanise_word(light: str) -> str:
             letters.append("u")  # فؤاد fuad, مؤيد muid
         else:
             letters.append(_ROMAN.get(char, char))
-    return _DOUBLED.sub(r"\1", "".join(letters))
+    return collapse_doubled("".join(letters))
 
 
 def skeleton(light: str) -> str:

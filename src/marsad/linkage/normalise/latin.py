@@ -4,7 +4,7 @@ import re
 import unicodedata
 from collections.abc import Container
 
-from marsad.linkage.normalise.tables import pairs
+from marsad.linkage.normalise.tables import collapse_doubled, pairs
 
 LATIN_CHAR = re.compile(r"[A-Za-z\u00c0-\u024f\u1e00-\u1eff]")
 
@@ -16,7 +16,6 @@ _PRE = str.maketrans(
     | pairs("š:sh Š:sh ġ:gh Ġ:gh ž:zh Ž:zh č:ch Č:ch ß:ss æ:ae Æ:ae ø:o Ø:o đ:d ł:l")
 )
 _NOT_WORD = re.compile(r"[^a-z]+")
-_DOUBLED = re.compile(r"([a-z])\1+")
 _VOWEL_DIGRAPHS = (("ee", "i"), ("oo", "u"), ("ou", "u"), ("ph", "f"))
 
 _ABD_WORDS = frozenset({"abd", "abdul", "abdel", "abdal", "abdol", "abdoul", "abdil", "abdu"})
@@ -65,7 +64,7 @@ def _fold(word: str) -> str:
     word = _FRENCH_W.sub("w", word)
     for variant, replacement in _VOWEL_DIGRAPHS:
         word = word.replace(variant, replacement)
-    return _DOUBLED.sub(r"\1", word)
+    return collapse_doubled(word)
 
 
 def _join_compounds(words: list[str]) -> list[str]:

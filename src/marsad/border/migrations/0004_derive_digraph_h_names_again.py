@@ -1,0 +1,59 @@
+"""Derive again the stored name forms (the search box reads them) of the travellers, documents
+and watchlist entries whose names the normaliser now reads otherwise: a digraph followed by an
+h is the digraph and an h, not a doubled h (Al-Mashhadani المشهداني; شهاب was romanised
+"shab"). Only rows with such a name are read; only changed rows are written. Screening builds
+its index from the names as written and needs nothing; fingerprints hash the names as written
+and do not change.
+
+The rows are derived by the models' own ``refresh_derived``, as in 0002."""
+
+from django.db import migrations
+from django.db.models import Q, TextField
+from django.db.models.functions import Cast
+
+BATCH = 2000
+FIELDS = ["names_normalised", "names_latin", "name_key", "search_text"]
+LATIN = r"[sktdgzcpSKTDGZCP][hH][hH]"
+ARABIC = "[شثذضظخغ]ه"
+
+
+def _derive(queryset, affected):
+    last = 0
+    while True:
+        batch = list(queryset.filter(affected, pk__gt=last).order_by("pk")[:BATCH])
+        if not batch:
+            return
+        last = batch[-1].pk
+        changed = []
+        for row in batch:
+            before = [getattr(row, name) for name in FIELDS]
+            row.refresh_derived()
+            if [getattr(row, name) for name in FIELDS] != before:
+                changed.append(row)
+        if changed:
+            queryset.model.objects.bulk_update(changed, FIELDS)
+
+
+def _written(*names):
+    found = Q()
+    for name in names:
+        found |= Q(**{f"{name}__regex": LATIN}) | Q(**{f"{name}__regex": ARABIC})
+    return found
+
+
+def derive_again(apps, schema_editor):
+    from marsad.border.models import TravelDocument, Traveller, WatchlistEntry
+
+    _derive(Traveller.objects.all(), _written("given_names", "surname", "name_other_script"))
+    _derive(TravelDocument.objects.all(), _written("given_names", "surname"))
+    # Arabic names may be escaped in the stored JSON; their normal forms are in search_text.
+    _derive(
+        WatchlistEntry.objects.annotate(names_text=Cast("names", TextField())),
+        Q(names_text__regex=LATIN) | Q(search_text__regex=ARABIC),
+    )
+
+
+class Migration(migrations.Migration):
+    dependencies = [("border", "0003_entry_fingerprint_one_rule")]
+
+    operations = [migrations.RunPython(derive_again, migrations.RunPython.noop, elidable=True)]
