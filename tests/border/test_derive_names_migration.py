@@ -32,7 +32,7 @@ def test_stale_name_forms_are_derived_again(areas):
     )
 
 
-digraph_h = importlib.import_module("marsad.border.migrations.0004_derive_digraph_h_names_again")
+digraph_h = importlib.import_module("marsad.border.migrations.0004_derive_some_names_again")
 
 
 @pytest.mark.django_db

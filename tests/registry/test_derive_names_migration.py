@@ -33,7 +33,7 @@ def test_stale_name_forms_are_derived_again(areas):
     assert Person.objects.values("updated_at").get(pk=untouched.pk) == before
 
 
-digraph_h = importlib.import_module("marsad.registry.migrations.0006_derive_digraph_h_names_again")
+digraph_h = importlib.import_module("marsad.registry.migrations.0006_derive_some_names_again")
 
 
 @pytest.mark.django_db
@@ -43,6 +43,11 @@ def test_names_with_a_digraph_then_h_are_derived_again_and_no_others(areas):
         OrganisationFactory(), areas["karkh"], [head(given_name="Ali", family_name="Al-Mashhadani")]
     ).head
     arabic = register(OrganisationFactory(), areas["karkh"], [head(given_name="شهاب")]).head
+    learnt = register(OrganisationFactory(), areas["karkh"], [head(given_name="Munzer")]).head
+    assert (
+        learnt.given_key
+        == register(OrganisationFactory(), areas["karkh"], [head(given_name="منذر")]).head.given_key
+    )
     other = register(OrganisationFactory(), areas["karkh"], [head(given_name="علي")]).head
     assert (
         latin.family_key
@@ -54,13 +59,17 @@ def test_names_with_a_digraph_then_h_are_derived_again_and_no_others(areas):
         )
     )
     fields = ("family_key", "names_latin", "search_text")
-    fresh = {pk: Person.objects.values(*fields).get(pk=pk) for pk in (latin.pk, arabic.pk)}
+    fresh = {
+        pk: Person.objects.values(*fields, "given_key").get(pk=pk)
+        for pk in (latin.pk, arabic.pk, learnt.pk)
+    }
     Person.objects.filter(pk=latin.pk).update(family_key="mxdny", search_text=" mashadani ")
     Person.objects.filter(pk=arabic.pk).update(names_latin="shab | jasm | aly | jbwry")
+    Person.objects.filter(pk=learnt.pk).update(given_key="mnzr")
     Person.objects.filter(pk=other.pk).update(search_text=" stale but not read ")
 
     digraph_h.derive_again(apps, None)
 
     for pk, values in fresh.items():
-        assert Person.objects.values(*fields).get(pk=pk) == values
+        assert Person.objects.values(*fields, "given_key").get(pk=pk) == values
     assert Person.objects.get(pk=other.pk).search_text == " stale but not read "

@@ -60,7 +60,8 @@ FREQUENCIES_FILE = "term_frequencies.parquet"
 #: The single file of the first layout, removed when the folder is written.
 OLD_REGISTRY_FILE = "registry.parquet"
 #: Bumped whenever the prepared columns or the parts change meaning, so an old folder is rebuilt
-#: (3: the normaliser reads a digraph followed by an h apart, so some keys changed).
+#: (3: the normaliser reads a digraph followed by an h apart and knows six more names, so some
+#: keys changed).
 LAYOUT = 3
 #: A change stamped up to this long before the last snapshot is prepared again: a transaction
 #: that was still open when the snapshot was read commits rows stamped before it. On

@@ -1,16 +1,22 @@
 """Derive again the name forms of the persons whose names the normaliser now reads otherwise: a
 digraph followed by an h is the digraph and an h, not a doubled h (Al-Mashhadani المشهداني had
 the key of "Mashadani" in Latin script, so the two scripts of the name did not meet; شهاب was
-romanised "shab"). Only persons with such a name are read, a few thousand at a time; only
-changed rows are written."""
+romanised "shab"), and the lexicon learnt six names whose spellings the rules cannot place
+(Haris / Harith حارث, Munzer / Munther منذر, Zikra / Thikra ذكرى, Khadiga / Khadija خديجة,
+Amgad / Amjad أمجد, Sarwat / Tharwat ثروت). Only persons with such a name are read, a few
+thousand at a time; only changed rows are written."""
 
 from django.db import migrations
 from django.db.models import Q
 
 BATCH = 2000
 NAMES = ("given_name", "father_name", "grandfather_name", "family_name", "mother_name")
-LATIN = r"[sktdgzcpSKTDGZCP][hH][hH]"
-ARABIC = "[شثذضظخغ]ه"
+#: Spellings whose forms changed: a digraph then h, and the names the lexicon learnt.
+LATIN = (
+    r"[sktdgzcp]hh|harith|haris|hares|harreth|munther|munzer|monther|mundher|munzir|thikra"
+    r"|zikra|dhikra|zekra|khadij|khadeej|khadig|khadeeg|amjad|amgad|tharwat|tharwet|sarwat"
+)
+ARABIC = "[شثذضظخغ]ه|حارث|منذر|ذكر|خديج|مجد|ثروت"
 
 
 def derive_again(apps, schema_editor):
@@ -20,7 +26,7 @@ def derive_again(apps, schema_editor):
     Person = apps.get_model("registry", "Person")
     affected = Q()
     for name in NAMES:
-        affected |= Q(**{f"{name}__regex": LATIN}) | Q(**{f"{name}__regex": ARABIC})
+        affected |= Q(**{f"{name}__iregex": LATIN}) | Q(**{f"{name}__regex": ARABIC})
     last = 0
     while True:
         batch = list(Person.objects.filter(affected, pk__gt=last).order_by("pk")[:BATCH])
