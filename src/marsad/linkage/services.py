@@ -102,8 +102,8 @@ def _merge_emptied_household(actor: Any, household_id: int, pair: CandidatePair)
     """When the merge left the merged record's household with no active member of its own and
     its members all live on in one other household, that household was registered twice: merge
     it there, as a linkage run merges the households its merges empty. A household the
-    registry refuses to merge (say, a merge of the two was undone before) stays as it is; the
-    reviewer's decision stands."""
+    registry refuses to merge (say, the reviewer may not change the other household) stays as
+    it is, for its page to suggest; the reviewer's decision stands."""
     target = registry_selectors.households_absorbed([household_id]).get(household_id)
     if target is None:
         return
