@@ -21,7 +21,6 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -61,7 +60,7 @@ from marsad.assistance.serializers_reports import (
     ReportQuery,
 )
 from marsad.core.api import HasCapability, ScopedModelViewSet, ScopedReadOnlyViewSet
-from marsad.core.api_uploads import IMPORT_RESPONSES, UploadField, accepted
+from marsad.core.api_uploads import UploadField, accepted, upload_action
 from marsad.core.pagination import Pagination
 from marsad.core.roles import Capability
 
@@ -212,16 +211,7 @@ class PlanViewSet(ScopedModelViewSet):
         """Close an approved plan (supervisors): no more receipts, no more changes."""
         return self._fresh(services.plan_close(actor=request.user, plan=self.get_object()))
 
-    @extend_schema(
-        request={"multipart/form-data": ReceiptListImportSerializer}, responses=IMPORT_RESPONSES
-    )
-    @action(
-        detail=True,
-        methods=["post"],
-        url_path="import-receipts",
-        url_name="import-receipts",
-        parser_classes=[MultiPartParser, FormParser],
-    )
+    @upload_action("import-receipts", ReceiptListImportSerializer)
     def import_receipts(self, request: Request, pk: Any = None) -> Response:
         """Import a completed distribution list (one row per receipt) into an approved plan,
         in the background: idempotent, all or nothing, every row checked."""

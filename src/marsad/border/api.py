@@ -18,7 +18,6 @@ from drf_spectacular.utils import (
 )
 from rest_framework import exceptions, mixins, serializers, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -38,7 +37,7 @@ from marsad.border.tasks import watchlist_import_start
 from marsad.border.views_flows import flow_report
 from marsad.border.watchlist_import import check_may_import, watchlist_import
 from marsad.core.api import HasCapability, ScopedReadOnlyViewSet
-from marsad.core.api_uploads import IMPORT_RESPONSES, accepted
+from marsad.core.api_uploads import IMPORT_RESPONSES, accepted, upload_action
 from marsad.core.forms import UPLOAD_MAX_BYTES
 from marsad.core.roles import Capability
 
@@ -403,21 +402,15 @@ class WatchlistViewSet(ScopedReadOnlyViewSet):
             .order_by("organisation__code", "name")
         )
 
-    @extend_schema(
-        request={"multipart/form-data": WatchlistImportSerializer},
+    @upload_action(
+        "import",
+        WatchlistImportSerializer,
         responses={
             200: WatchlistImportReportSerializer,
             201: WatchlistImportReportSerializer,
             202: IMPORT_RESPONSES[202],
             400: WatchlistImportErrorSerializer,
         },
-    )
-    @action(
-        detail=True,
-        methods=["post"],
-        url_path="import",
-        url_name="import",
-        parser_classes=[MultiPartParser, FormParser],
     )
     def import_file(self, request: Request, pk: Any = None) -> Response:
         watchlist = self.get_object()

@@ -4,11 +4,14 @@ queues it, and ``202 Accepted`` with the task run, whose address (``Location``, 
 the body) a script polls until ``status`` is ``succeeded`` or ``failed``; the run's ``result``
 holds the import's report, its row errors included."""
 
+from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from drf_spectacular.utils import OpenApiResponse
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
+from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
@@ -62,6 +65,31 @@ IMPORT_RESPONSES = {
     ),
     403: OpenApiResponse(description="Your role does not let you import this kind of list."),
 }
+
+
+def upload_action(
+    url_path: str,
+    body: type[serializers.Serializer],
+    *,
+    detail: bool = True,
+    responses: dict[int, Any] | None = None,
+) -> Callable[[Callable[..., Response]], Callable[..., Response]]:
+    """A viewset action taking a multipart upload at ``url_path`` (also its URL name), with
+    ``body`` as its documented request and ``IMPORT_RESPONSES`` unless told otherwise."""
+
+    def decorate(method: Callable[..., Response]) -> Callable[..., Response]:
+        method = action(
+            detail=detail,
+            methods=["post"],
+            url_path=url_path,
+            url_name=url_path,
+            parser_classes=[MultiPartParser, FormParser],
+        )(method)
+        return extend_schema(
+            request={"multipart/form-data": body}, responses=responses or IMPORT_RESPONSES
+        )(method)
+
+    return decorate
 
 
 def accepted(request: Request, run: TaskRun) -> Response:

@@ -10,12 +10,11 @@ from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from marsad.core.api import ScopedModelViewSet
-from marsad.core.api_uploads import IMPORT_RESPONSES, UploadField, accepted
+from marsad.core.api_uploads import UploadField, accepted, upload_action
 from marsad.core.roles import Capability
 from marsad.core.scoping import VIEW, scope
 from marsad.displacement import services, tasks
@@ -35,6 +34,7 @@ from marsad.displacement.models import (
 )
 from marsad.displacement.selectors import user_organisations
 from marsad.geo.models import AdminArea
+from marsad.partners.api import ImportOwnerSerializer
 from marsad.partners.models import Organisation, Programme
 
 # --- Serializers ---------------------------------------------------------------------------------
@@ -305,30 +305,12 @@ def _round_create(*, actor: Any, data: dict) -> AssessmentRound:
 SPLIT_BY_GOVERNORATE = _("The file is larger than %(max)d MB; split it by governorate.")
 
 
-class _ImportSerializer(serializers.Serializer):
+class _ImportSerializer(ImportOwnerSerializer):
     """What every import into a round asks besides the files (as the upload pages do)."""
 
-    organisation = serializers.SlugRelatedField(
-        slug_field="code",
-        queryset=Organisation.objects.none(),
-        help_text="Code of the assessing organisation: one you are a member of.",
-    )
-    programme = serializers.SlugRelatedField(
-        slug_field="code",
-        queryset=Programme.objects.all(),
-        required=False,
-        allow_null=True,
-        help_text="Code of the programme new assessments belong to; empty for none.",
-    )
-    dry_run = serializers.BooleanField(
-        default=False, help_text="Only check the file(s) and report what would change."
-    )
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        request = self.context.get("request")  # none when the schema is generated
-        if request is not None:
-            self.fields["organisation"].queryset = user_organisations(request.user)
+    organisation_help = "Code of the assessing organisation: one you are a member of."
+    programme_help = "Code of the programme new assessments belong to; empty for none."
+    organisations = staticmethod(user_organisations)
 
 
 class MasterListImportSerializer(_ImportSerializer):
@@ -378,60 +360,48 @@ class RoundViewSet(ScopedModelViewSet):
             AssessmentRoundSerializer(round_, context=self.get_serializer_context()).data
         )
 
-    @extend_schema(
-        request={"multipart/form-data": MasterListImportSerializer}, responses=IMPORT_RESPONSES
-    )
-    @action(
-        detail=True,
-        methods=["post"],
-        url_path="import-masterlist",
-        url_name="import-masterlist",
-        parser_classes=[MultiPartParser, FormParser],
-    )
+    @upload_action("import-masterlist", MasterListImportSerializer)
     def import_masterlist(self, request: Request, number: str | None = None) -> Response:
-        tasks.require_importer(
-            request.user, _("Only IM officers and system administrators may import master lists.")
+        return self._import(
+            request,
+            MasterListImportSerializer,
+            _("Only IM officers and system administrators may import master lists."),
+            tasks.masterlist_import_start,
+            upload="file",
         )
-        round_ = self.get_object()
-        body = MasterListImportSerializer(data=request.data, context={"request": request})
-        body.is_valid(raise_exception=True)
-        data = body.validated_data
-        run = tasks.masterlist_import_start(
-            actor=request.user,
-            round_=round_,
-            organisation=data["organisation"],
-            programme=data.get("programme"),
-            upload=data["file"],
-            dry_run=data["dry_run"],
-        )
-        return accepted(request, run)
 
-    @extend_schema(
-        request={"multipart/form-data": SubmissionsImportSerializer}, responses=IMPORT_RESPONSES
-    )
-    @action(
-        detail=True,
-        methods=["post"],
-        url_path="import-submissions",
-        url_name="import-submissions",
-        parser_classes=[MultiPartParser, FormParser],
-    )
+    @upload_action("import-submissions", SubmissionsImportSerializer)
     def import_submissions(self, request: Request, number: str | None = None) -> Response:
-        tasks.require_importer(
-            request.user,
+        return self._import(
+            request,
+            SubmissionsImportSerializer,
             _("Only IM officers and system administrators may import Kobo submissions."),
+            tasks.submissions_import_start,
+            uploads="files",
         )
+
+    def _import(
+        self,
+        request: Request,
+        body_class: type[_ImportSerializer],
+        refusal: str,
+        start: Any,
+        **files: str,
+    ) -> Response:
+        """Queue ``start`` on the round with the checked request; ``files`` maps the start
+        function's file argument to the request's field."""
+        tasks.require_importer(request.user, refusal)
         round_ = self.get_object()
-        body = SubmissionsImportSerializer(data=request.data, context={"request": request})
+        body = body_class(data=request.data, context={"request": request})
         body.is_valid(raise_exception=True)
         data = body.validated_data
-        run = tasks.submissions_import_start(
+        run = start(
             actor=request.user,
             round_=round_,
             organisation=data["organisation"],
             programme=data.get("programme"),
-            uploads=data["files"],
             dry_run=data["dry_run"],
+            **{argument: data[field] for argument, field in files.items()},
         )
         return accepted(request, run)
 

@@ -51,6 +51,38 @@ class OrganisationRefSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class ImportOwnerSerializer(serializers.Serializer):
+    """What an import of records asks besides its files, as the upload pages ask it: the
+    organisation the records belong to (by code, among ``organisations(user)``), the programme
+    (by code, or none) and whether only to check. A subclass names the organisations and words
+    the help of the first two."""
+
+    organisation_help = ""
+    programme_help = ""
+
+    organisation = serializers.SlugRelatedField(
+        slug_field="code", queryset=Organisation.objects.none()
+    )
+    programme = serializers.SlugRelatedField(
+        slug_field="code", queryset=Programme.objects.all(), required=False, allow_null=True
+    )
+    dry_run = serializers.BooleanField(
+        default=False, help_text="Only check the file(s) and report what would change."
+    )
+
+    @staticmethod
+    def organisations(user: Any) -> QuerySet:
+        return Organisation.objects.none()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].help_text = self.organisation_help
+        self.fields["programme"].help_text = self.programme_help
+        request = self.context.get("request")  # none when the schema is generated
+        if request is not None:
+            self.fields["organisation"].queryset = self.organisations(request.user)
+
+
 class OrganisationSerializer(serializers.ModelSerializer):
     name = serializers.CharField(read_only=True)
     parent = _code_field(allow_null=True, required=False)

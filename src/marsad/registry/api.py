@@ -13,14 +13,14 @@ from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, serializers, status
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from marsad.core.api import ScopedModelViewSet, ScopedReadOnlyViewSet
-from marsad.core.api_uploads import IMPORT_RESPONSES, UploadField, accepted
+from marsad.core.api_uploads import UploadField, accepted, upload_action
 from marsad.core.roles import Capability
 from marsad.geo.models import AdminArea
+from marsad.partners.api import ImportOwnerSerializer
 from marsad.partners.models import Organisation, Programme
 from marsad.registry import selectors, services, tasks
 from marsad.registry.importers import COLUMNS as SOURCE_LIST_COLUMNS
@@ -287,7 +287,15 @@ class HouseholdFilter(filters.FilterSet):
         return queryset.filter(area__path__startswith=area.path)
 
 
-class SourceListImportSerializer(serializers.Serializer):
+class SourceListImportSerializer(ImportOwnerSerializer):
+    """A list of persons received from one of your organisations, to import into the registry."""
+
+    organisation_help = (
+        "Code of the organisation the list came from: one where you register households."
+    )
+    programme_help = "Code of the programme new households belong to; empty for none."
+    organisations = staticmethod(import_organisations)
+
     file = UploadField(
         too_large=_("The file is larger than %(max)d MB; split it by governorate."),
         help_text="CSV (UTF-8, or Windows-1256 from Arabic Excel) or XLSX, one row per person, "
@@ -296,11 +304,6 @@ class SourceListImportSerializer(serializers.Serializer):
         + "; "
         + ", ".join(REQUIRED_COLUMNS)
         + " must be there.",
-    )
-    organisation = serializers.SlugRelatedField(
-        slug_field="code",
-        queryset=Organisation.objects.none(),
-        help_text="Code of the organisation the list came from: one where you register households.",
     )
     kind = serializers.ChoiceField(
         choices=[(kind, SourceKind(kind).label) for kind in IMPORT_KINDS],
@@ -312,22 +315,6 @@ class SourceListImportSerializer(serializers.Serializer):
         allow_blank=True,
         help_text="Kept with every record the list brings; the file's name when empty.",
     )
-    programme = serializers.SlugRelatedField(
-        slug_field="code",
-        queryset=Programme.objects.all(),
-        required=False,
-        allow_null=True,
-        help_text="Code of the programme new households belong to; empty for none.",
-    )
-    dry_run = serializers.BooleanField(
-        default=False, help_text="Only check the file and report what would change."
-    )
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        request = self.context.get("request")  # none when the schema is generated
-        if request is not None:
-            self.fields["organisation"].queryset = import_organisations(request.user)
 
 
 class HouseholdViewSet(ScopedModelViewSet):
@@ -366,16 +353,7 @@ class HouseholdViewSet(ScopedModelViewSet):
     def perform_create(self, serializer: Any) -> None:
         serializer.save()
 
-    @extend_schema(
-        request={"multipart/form-data": SourceListImportSerializer}, responses=IMPORT_RESPONSES
-    )
-    @action(
-        detail=False,
-        methods=["post"],
-        url_path="import",
-        url_name="import",
-        parser_classes=[MultiPartParser, FormParser],
-    )
+    @upload_action("import", SourceListImportSerializer, detail=False)
     def import_list(self, request: Request) -> Response:
         if not may_import(request.user):
             raise exceptions.PermissionDenied(
