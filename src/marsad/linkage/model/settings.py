@@ -9,8 +9,10 @@ shared by brothers and sisters, so on those fields a sibling looks exactly like 
 the evidence adds up (Fellegi–Sunter treats the fields as independent; within a household they
 are not). Only the given name and the birth date tell siblings apart. So the given name's
 "disagrees" level has a fixed, vanishing m (a veto: twins share everything else), and so has a
-near-miss given name when the birth year differs too. A false merge denies someone aid; a missed
-duplicate goes to review.
+near-miss given name when the birth year differs too. Cousins share the grandfather and family
+name as well, and often a given name (both named after the grandfather) and a birth year; the
+father's name tells them apart, so its "disagrees" level keeps its default m whatever training
+learns. A false merge denies someone aid; a missed duplicate goes to review.
 """
 
 from __future__ import annotations
@@ -68,8 +70,17 @@ def _name_comparison(column: str, prefix: str) -> dict[str, Any]:
             "comparison_levels": [
                 *levels,
                 _level(close, "close: one letter off", 0.07, 0.03),
-                # a person's father's name (the nasab) rarely changes between registers
-                _level("ELSE", "disagrees", 0.005 if column == "father_name" else 0.03, 0.94),
+                # A person's father's name (the nasab) rarely changes between registers, and
+                # it is what tells cousins apart (same grandfather, family, origin, often the
+                # same given name and year): fixed, because EM on a clan-heavy file counts
+                # cousins as matches and learns that fathers often disagree.
+                _level(
+                    "ELSE",
+                    "disagrees",
+                    0.005 if column == "father_name" else 0.03,
+                    0.94,
+                    fix_m=column == "father_name",
+                ),
             ],
         }
     # See the module docstring: a given name that differs keeps siblings (twins too) apart,
