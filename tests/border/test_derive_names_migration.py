@@ -54,3 +54,23 @@ def test_names_with_a_digraph_then_h_are_derived_again_and_no_others(areas):
     for pk, values in fresh.items():
         assert WatchlistEntry.objects.values("name_key", "search_text").get(pk=pk) == values
     assert WatchlistEntry.objects.get(pk=other.pk).name_key == "stale"
+
+
+nisba = importlib.import_module("marsad.border.migrations.0005_derive_nisba_names_again")
+
+
+@pytest.mark.django_db
+def test_nisbas_of_listed_names_are_derived_again_and_no_others(areas):
+    world = World(areas)
+    listing = watchlist(world.bpc)
+    arabic = entry(listing, names=["عوض كريم الأنوري"])
+    latin = entry(listing, names=["Awad Karim Al-Anwari"])
+    other = entry(listing, names=["Ali Hassan"])
+    fresh = WatchlistEntry.objects.values("name_key", "search_text").get(pk=arabic.pk)
+    assert fresh["name_key"] == WatchlistEntry.objects.get(pk=latin.pk).name_key
+    WatchlistEntry.objects.filter(pk__in=[arabic.pk, other.pk]).update(name_key="stale")
+
+    nisba.derive_again(apps, None)
+
+    assert WatchlistEntry.objects.values("name_key", "search_text").get(pk=arabic.pk) == fresh
+    assert WatchlistEntry.objects.get(pk=other.pk).name_key == "stale"

@@ -73,3 +73,28 @@ def test_names_with_a_digraph_then_h_are_derived_again_and_no_others(areas):
     for pk, values in fresh.items():
         assert Person.objects.values(*fields, "given_key").get(pk=pk) == values
     assert Person.objects.get(pk=other.pk).search_text == " stale but not read "
+
+
+nisba = importlib.import_module("marsad.registry.migrations.0007_derive_nisba_names_again")
+
+
+@pytest.mark.django_db
+def test_nisbas_of_listed_names_and_awad_are_derived_again_and_no_others(areas):
+    """الأنوري had the key "anry" and never met Al-Anwari ("anwry"); عوض never met Awad."""
+    arabic = register(
+        OrganisationFactory(), areas["karkh"], [head(given_name="عوض", family_name="الأنوري")]
+    ).head
+    latin = register(
+        OrganisationFactory(), areas["karkh"], [head(given_name="Awad", family_name="Al-Anwari")]
+    ).head
+    assert (arabic.given_key, arabic.family_key) == (latin.given_key, latin.family_key)
+    other = register(OrganisationFactory(), areas["karkh"], [head(given_name="علي")]).head
+    fields = ("given_key", "family_key", "search_text")
+    fresh = Person.objects.values(*fields).get(pk=arabic.pk)
+    Person.objects.filter(pk=arabic.pk).update(given_key="ad", family_key="anry")
+    Person.objects.filter(pk=other.pk).update(given_key="stale but not read")
+
+    nisba.derive_again(apps, None)
+
+    assert Person.objects.values(*fields).get(pk=arabic.pk) == fresh
+    assert Person.objects.get(pk=other.pk).given_key == "stale but not read"

@@ -86,6 +86,13 @@ def _arabic_word_forms(light: str) -> tuple[str, str, str, str]:
     entry = LEXICON.arabic.get(normal)
     if entry is not None:
         return normal, entry.canonical, entry.key, entry.canonical
+    stem = LEXICON.arabic.get(normal[:-1]) if len(normal) > 3 and normal[-1] == "ي" else None
+    if stem is not None and normal[-2] not in "يهاى" and stem.canonical[-1] not in "aeiouy":
+        # A nisba of a listed name (الأنوري from أنور, السعدي from سعد): Latin writes the listed
+        # name's vowels and an i (Anwari, Saadi), so its key is the Latin key of that spelling.
+        # The rules would read the و of انوري as a vowel and never meet Anwari. (The
+        # romanisation stays the rules': حسني is as often the given name Husni as Hassani.)
+        return normal, arabic.romanise_word(light), _latin_word_forms(stem.canonical + "i")[2], ""
     skeleton = arabic.skeleton(light)
     nearest = LEXICON.nearest(normal, skeleton, is_arabic=True)
     return normal, arabic.romanise_word(light), nearest.key if nearest else skeleton, ""

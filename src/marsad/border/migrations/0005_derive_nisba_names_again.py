@@ -1,0 +1,57 @@
+"""Derive again the stored name forms (the search box reads them) of the travellers, documents
+and watchlist entries whose names the normaliser now reads otherwise: an Arabic nisba of a name
+the lexicon lists takes the key of its Latin spelling (الأنوري and Al-Anwari now meet), and the
+lexicon learnt Awad عوض. Only rows with such a name are read; only changed rows are written.
+Screening builds its index from the names as written and needs nothing; fingerprints hash the
+names as written and do not change.
+
+The rows are derived by the models' own ``refresh_derived``, as in 0002 and 0004."""
+
+from django.db import migrations
+from django.db.models import Q
+
+BATCH = 2000
+FIELDS = ["names_normalised", "names_latin", "name_key", "search_text"]
+#: The nisbas whose key changed (of أدهم, إسحاق, أنور, ثروت, سعود, سيد, عوض) and عوض itself.
+ARABIC = "[اأإآ](دهم|سحاق|نور)ي|ثروتي|سعودي|سيدي|عوض"
+#: The same in the normal form search_text holds (alef forms written ا).
+NORMAL = "ا(دهم|سحاق|نور)ي|ثروتي|سعودي|سيدي|عوض"
+
+
+def _derive(queryset, affected):
+    last = 0
+    while True:
+        batch = list(queryset.filter(affected, pk__gt=last).order_by("pk")[:BATCH])
+        if not batch:
+            return
+        last = batch[-1].pk
+        changed = []
+        for row in batch:
+            before = [getattr(row, name) for name in FIELDS]
+            row.refresh_derived()
+            if [getattr(row, name) for name in FIELDS] != before:
+                changed.append(row)
+        if changed:
+            queryset.model.objects.bulk_update(changed, FIELDS)
+
+
+def _written(*names):
+    found = Q()
+    for name in names:
+        found |= Q(**{f"{name}__regex": ARABIC})
+    return found
+
+
+def derive_again(apps, schema_editor):
+    from marsad.border.models import TravelDocument, Traveller, WatchlistEntry
+
+    _derive(Traveller.objects.all(), _written("given_names", "surname", "name_other_script"))
+    _derive(TravelDocument.objects.all(), _written("given_names", "surname"))
+    # Arabic names may be escaped in the stored JSON; their normal forms are in search_text.
+    _derive(WatchlistEntry.objects.all(), Q(search_text__regex=NORMAL))
+
+
+class Migration(migrations.Migration):
+    dependencies = [("border", "0004_derive_some_names_again")]
+
+    operations = [migrations.RunPython(derive_again, migrations.RunPython.noop, elidable=True)]

@@ -1,0 +1,44 @@
+"""Derive again the name forms of the persons whose names the normaliser now reads otherwise:
+an Arabic nisba of a name the lexicon lists takes the key of its Latin spelling (الأنوري had the
+key "anry", Al-Anwari "anwry", so the two scripts of the name did not meet; السعودي and السيدي
+went to another listed name than Saudi and Sayedi), and the lexicon learnt Awad عوض. Only
+persons with such a name are read, a few thousand at a time; only changed rows are written."""
+
+from django.db import migrations
+from django.db.models import Q
+
+BATCH = 2000
+NAMES = ("given_name", "father_name", "grandfather_name", "family_name", "mother_name")
+#: The nisbas whose key changed (of أدهم, إسحاق, أنور, ثروت, سعود, سيد, عوض) and عوض itself;
+#: the Latin spellings of these names kept their keys.
+ARABIC = "[اأإآ](دهم|سحاق|نور)ي|ثروتي|سعودي|سيدي|عوض"
+
+
+def derive_again(apps, schema_editor):
+    from marsad.registry.models import DERIVED_NAME_FIELDS
+    from marsad.registry.services import derive_names
+
+    Person = apps.get_model("registry", "Person")
+    affected = Q()
+    for name in NAMES:
+        affected |= Q(**{f"{name}__regex": ARABIC})
+    last = 0
+    while True:
+        batch = list(Person.objects.filter(affected, pk__gt=last).order_by("pk")[:BATCH])
+        if not batch:
+            return
+        last = batch[-1].pk
+        changed = []
+        for person in batch:
+            before = [getattr(person, name) for name in DERIVED_NAME_FIELDS]
+            derive_names(person)
+            if [getattr(person, name) for name in DERIVED_NAME_FIELDS] != before:
+                changed.append(person)
+        if changed:
+            Person.objects.bulk_update(changed, DERIVED_NAME_FIELDS)
+
+
+class Migration(migrations.Migration):
+    dependencies = [("registry", "0006_derive_some_names_again")]
+
+    operations = [migrations.RunPython(derive_again, migrations.RunPython.noop, elidable=True)]
