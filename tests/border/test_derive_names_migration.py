@@ -65,12 +65,19 @@ def test_nisbas_of_listed_names_are_derived_again_and_no_others(areas):
     listing = watchlist(world.bpc)
     arabic = entry(listing, names=["عوض كريم الأنوري"])
     latin = entry(listing, names=["Awad Karim Al-Anwari"])
+    kazimi = entry(listing, names=["Alawy Jasim Kazimi"])
     other = entry(listing, names=["Ali Hassan"])
-    fresh = WatchlistEntry.objects.values("name_key", "search_text").get(pk=arabic.pk)
-    assert fresh["name_key"] == WatchlistEntry.objects.get(pk=latin.pk).name_key
-    WatchlistEntry.objects.filter(pk__in=[arabic.pk, other.pk]).update(name_key="stale")
+    fresh = {
+        pk: WatchlistEntry.objects.values("name_key", "search_text").get(pk=pk)
+        for pk in (arabic.pk, kazimi.pk)
+    }
+    assert fresh[arabic.pk]["name_key"] == WatchlistEntry.objects.get(pk=latin.pk).name_key
+    assert fresh[kazimi.pk]["name_key"] == entry(listing, names=["علاوي جاسم الكاظمي"]).name_key
+    WatchlistEntry.objects.filter(pk__in=[arabic.pk, kazimi.pk, other.pk]).update(name_key="stale")
+    WatchlistEntry.objects.filter(pk=kazimi.pk).update(search_text=" awy jasim kazimi ")
 
     nisba.derive_again(apps, None)
 
-    assert WatchlistEntry.objects.values("name_key", "search_text").get(pk=arabic.pk) == fresh
+    for pk, values in fresh.items():
+        assert WatchlistEntry.objects.values("name_key", "search_text").get(pk=pk) == values
     assert WatchlistEntry.objects.get(pk=other.pk).name_key == "stale"

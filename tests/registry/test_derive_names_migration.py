@@ -88,13 +88,22 @@ def test_nisbas_of_listed_names_and_awad_are_derived_again_and_no_others(areas):
         OrganisationFactory(), areas["karkh"], [head(given_name="Awad", family_name="Al-Anwari")]
     ).head
     assert (arabic.given_key, arabic.family_key) == (latin.given_key, latin.family_key)
+    kazimi = register(
+        OrganisationFactory(), areas["karkh"], [head(given_name="Alawy", family_name="Kazimi")]
+    ).head
+    kadhimi = register(
+        OrganisationFactory(), areas["karkh"], [head(given_name="علاوي", family_name="الكاظمي")]
+    ).head
+    assert (kazimi.given_key, kazimi.family_key) == (kadhimi.given_key, kadhimi.family_key)
     other = register(OrganisationFactory(), areas["karkh"], [head(given_name="علي")]).head
     fields = ("given_key", "family_key", "search_text")
-    fresh = Person.objects.values(*fields).get(pk=arabic.pk)
+    fresh = {pk: Person.objects.values(*fields).get(pk=pk) for pk in (arabic.pk, kazimi.pk)}
     Person.objects.filter(pk=arabic.pk).update(given_key="ad", family_key="anry")
+    Person.objects.filter(pk=kazimi.pk).update(given_key="awy", family_key="kzmy")
     Person.objects.filter(pk=other.pk).update(given_key="stale but not read")
 
     nisba.derive_again(apps, None)
 
-    assert Person.objects.values(*fields).get(pk=arabic.pk) == fresh
+    for pk, values in fresh.items():
+        assert Person.objects.values(*fields).get(pk=pk) == values
     assert Person.objects.get(pk=other.pk).given_key == "stale but not read"

@@ -1,14 +1,16 @@
 """Derive again the stored name forms (the search box reads them) of the travellers, documents
 and watchlist entries whose names the normaliser now reads otherwise: an Arabic nisba of a name
-the lexicon lists takes the key of its Latin spelling (الأنوري and Al-Anwari now meet), and the
-lexicon learnt Awad عوض. Only rows with such a name are read; only changed rows are written.
+the lexicon lists takes the key of its Latin spelling (الأنوري and Al-Anwari now meet; Kazimi
+and Gamali meet Kadhimi and Jamali), the lexicon learnt Awad عوض, and Alawy is no longer read
+as al + Awy. Only rows with such a name are read; only changed rows are written.
 Screening builds its index from the names as written and needs nothing; fingerprints hash the
 names as written and do not change.
 
 The rows are derived by the models' own ``refresh_derived``, as in 0002 and 0004."""
 
 from django.db import migrations
-from django.db.models import Q
+from django.db.models import Q, TextField
+from django.db.models.functions import Cast
 
 BATCH = 2000
 FIELDS = ["names_normalised", "names_latin", "name_key", "search_text"]
@@ -16,6 +18,11 @@ FIELDS = ["names_normalised", "names_latin", "name_key", "search_text"]
 ARABIC = "[اأإآ](دهم|سحاق|نور)ي|ثروتي|سعودي|سيدي|عوض"
 #: The same in the normal form search_text holds (alef forms written ا).
 NORMAL = "ا(دهم|سحاق|نور)ي|ثروتي|سعودي|سيدي|عوض"
+#: The Latin nisbas whose key changed (of spellings the lexicon lists), and Alawy.
+LATIN = (
+    r"(ahmet|amgad|anuar|fazil|gamal|gamil|hares|haris|kazem|kazim|kazum|mahmut|munzer|munzir"
+    r"|osman|ramazan|saied|sarwat|sayid|usman)[iy]|alawy"
+)
 
 
 def _derive(queryset, affected):
@@ -38,7 +45,7 @@ def _derive(queryset, affected):
 def _written(*names):
     found = Q()
     for name in names:
-        found |= Q(**{f"{name}__regex": ARABIC})
+        found |= Q(**{f"{name}__regex": ARABIC}) | Q(**{f"{name}__iregex": LATIN})
     return found
 
 
@@ -48,7 +55,11 @@ def derive_again(apps, schema_editor):
     _derive(Traveller.objects.all(), _written("given_names", "surname", "name_other_script"))
     _derive(TravelDocument.objects.all(), _written("given_names", "surname"))
     # Arabic names may be escaped in the stored JSON; their normal forms are in search_text.
-    _derive(WatchlistEntry.objects.all(), Q(search_text__regex=NORMAL))
+    # (and Alawy's normal form was "awy": the Latin names are read as written)
+    _derive(
+        WatchlistEntry.objects.annotate(names_text=Cast("names", TextField())),
+        Q(search_text__regex=NORMAL) | Q(names_text__iregex=LATIN),
+    )
 
 
 class Migration(migrations.Migration):

@@ -92,7 +92,7 @@ def _arabic_word_forms(light: str) -> tuple[str, str, str, str]:
         # name's vowels and an i (Anwari, Saadi), so its key is the Latin key of that spelling.
         # The rules would read the و of انوري as a vowel and never meet Anwari. (The
         # romanisation stays the rules': حسني is as often the given name Husni as Hassani.)
-        return normal, arabic.romanise_word(light), _latin_word_forms(stem.canonical + "i")[2], ""
+        return normal, arabic.romanise_word(light), _nisba_key(stem), ""
     skeleton = arabic.skeleton(light)
     nearest = LEXICON.nearest(normal, skeleton, is_arabic=True)
     return normal, arabic.romanise_word(light), nearest.key if nearest else skeleton, ""
@@ -104,9 +104,26 @@ def _latin_word_forms(word: str) -> tuple[str, str, str, str]:
     entry = LEXICON.latin.get(word)
     if entry is not None:
         return word, entry.canonical, entry.key, entry.canonical
+    stem = LEXICON.latin.get(word[:-1]) if len(word) > 5 and word[-1] in "iy" else None
+    if stem is not None and stem.canonical[-1] not in "aeiouy":
+        # A nisba of a listed name written with another of its spellings (Kazimi from Kazim,
+        # Gamali from Gamal): the key of the canonical spelling's nisba, as in Arabic script.
+        # (Not of four-letter spellings: Mohdi is Mahdi more often than a nisba of Mohd.)
+        return word, word, _nisba_key(stem), ""
+    return word, word, _latin_rule_key(word), ""
+
+
+def _latin_rule_key(word: str) -> str:
+    """The key the spelling rules give a folded Latin word (or the listed name it is nearest)."""
     skeleton = latin.skeleton(word)
     nearest = LEXICON.nearest(word, skeleton, is_arabic=False)
-    return word, word, nearest.key if nearest else skeleton, ""
+    return nearest.key if nearest else skeleton
+
+
+def _nisba_key(stem: lexicon.Entry) -> str:
+    """The key of a nisba of a listed name (الكاظمي, Kazimi): that of its canonical spelling
+    with an i (Kadhimi), whichever script and spelling it was written in."""
+    return _latin_rule_key(stem.canonical + "i")
 
 
 @dataclass(frozen=True)

@@ -33,7 +33,19 @@ _DIN_JOINED = re.compile(r"^(?P<head>[a-z]{2,}?)[aeiou]?[ld]d(?:i|ee|y)ne?$")
 _ALLAH_WORDS = frozenset({"allah", "alla", "ullah", "ulla", "illah"})
 #: Names that begin with al/el without an article in them (folded spellings).
 ARTICLE_EXCEPTIONS = frozenset(
-    {"alwan", "alawi", "alawiya", "alwiya", "elham", "ilham", "elias", "elyas", "alyas", "alhan"}
+    {
+        "alwan",
+        "alawi",
+        "alawy",
+        "alawiya",
+        "alwiya",
+        "elham",
+        "ilham",
+        "elias",
+        "elyas",
+        "alyas",
+        "alhan",
+    }
 )
 
 _UNIT = re.compile(r"kh|gh|sh|ch|ph|th|dh|zh|dj|[a-z]")

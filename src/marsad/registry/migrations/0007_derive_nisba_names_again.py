@@ -1,17 +1,23 @@
 """Derive again the name forms of the persons whose names the normaliser now reads otherwise:
 an Arabic nisba of a name the lexicon lists takes the key of its Latin spelling (الأنوري had the
 key "anry", Al-Anwari "anwry", so the two scripts of the name did not meet; السعودي and السيدي
-went to another listed name than Saudi and Sayedi), and the lexicon learnt Awad عوض. Only
-persons with such a name are read, a few thousand at a time; only changed rows are written."""
+went to another listed name than Saudi and Sayedi; in Latin script Kazimi and Gamali now meet
+Kadhimi and Jamali), the lexicon learnt Awad عوض, and Alawy is no longer read as al + Awy.
+Only persons with such a name are read, a few thousand at a time; only changed rows are
+written."""
 
 from django.db import migrations
 from django.db.models import Q
 
 BATCH = 2000
 NAMES = ("given_name", "father_name", "grandfather_name", "family_name", "mother_name")
-#: The nisbas whose key changed (of أدهم, إسحاق, أنور, ثروت, سعود, سيد, عوض) and عوض itself;
-#: the Latin spellings of these names kept their keys.
+#: The nisbas whose key changed (of أدهم, إسحاق, أنور, ثروت, سعود, سيد, عوض) and عوض itself.
 ARABIC = "[اأإآ](دهم|سحاق|نور)ي|ثروتي|سعودي|سيدي|عوض"
+#: The Latin nisbas whose key changed (of spellings the lexicon lists), and Alawy.
+LATIN = (
+    r"(ahmet|amgad|anuar|fazil|gamal|gamil|hares|haris|kazem|kazim|kazum|mahmut|munzer|munzir"
+    r"|osman|ramazan|saied|sarwat|sayid|usman)[iy]|alawy"
+)
 
 
 def derive_again(apps, schema_editor):
@@ -21,7 +27,7 @@ def derive_again(apps, schema_editor):
     Person = apps.get_model("registry", "Person")
     affected = Q()
     for name in NAMES:
-        affected |= Q(**{f"{name}__regex": ARABIC})
+        affected |= Q(**{f"{name}__regex": ARABIC}) | Q(**{f"{name}__iregex": LATIN})
     last = 0
     while True:
         batch = list(Person.objects.filter(affected, pk__gt=last).order_by("pk")[:BATCH])
