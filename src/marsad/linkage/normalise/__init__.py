@@ -14,6 +14,8 @@ transliterations disagree (خ kh h x; ق q k g; ث ذ ض ظ th dh d; ...), marks
 final vowel (Ali / Alia differ there) and drops the rest. A few common names then share a skeleton
 (Hassan / Hussein, Saad / Said): ``data/names.tsv`` lists those with their spellings, and each
 gets its own key; an unlisted spelling with such a skeleton goes to the nearest listed spelling.
+A nisba of a listed name (الكاظمي, Al-Kazimi, Kadhimi: the listed name and an i) takes the key of
+the canonical spelling with an i, in either script, since the rules fail on it as on the name.
 """
 
 from dataclasses import dataclass
