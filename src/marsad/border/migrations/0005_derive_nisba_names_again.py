@@ -1,7 +1,7 @@
 """Derive again the stored name forms (the search box reads them) of the travellers, documents
 and watchlist entries whose names the normaliser now reads otherwise: an Arabic nisba of a name
 the lexicon lists takes the key of its Latin spelling (الأنوري and Al-Anwari now meet; Kazimi
-and Gamali meet Kadhimi and Jamali), the lexicon learnt Awad عوض, and Alawy is no longer read
+and Osmani meet Kadhimi and Uthmani), the lexicon learnt Awad عوض, and Alawy is no longer read
 as al + Awy. Only rows with such a name are read; only changed rows are written.
 Screening builds its index from the names as written and needs nothing; fingerprints hash the
 names as written and do not change.
@@ -14,14 +14,14 @@ from django.db.models.functions import Cast
 
 BATCH = 2000
 FIELDS = ["names_normalised", "names_latin", "name_key", "search_text"]
-#: The nisbas whose key changed (of أدهم, إسحاق, أنور, ثروت, سعود, سيد, عوض) and عوض itself.
-ARABIC = "[اأإآ](دهم|سحاق|نور)ي|ثروتي|سعودي|سيدي|عوض"
+#: The nisbas whose key changed (of أدهم, إسحاق, أنور, ثروت, عوض) and عوض itself.
+ARABIC = "[اأإآ](دهم|سحاق|نور)ي|ثروتي|عوض"
 #: The same in the normal form search_text holds (alef forms written ا).
-NORMAL = "ا(دهم|سحاق|نور)ي|ثروتي|سعودي|سيدي|عوض"
+NORMAL = "ا(دهم|سحاق|نور)ي|ثروتي|عوض"
 #: The Latin nisbas whose key changed (of spellings the lexicon lists), and Alawy.
 LATIN = (
-    r"(ahmet|amgad|anuar|fazil|gamal|gamil|hares|haris|kazem|kazim|kazum|mahmut|munzer|munzir"
-    r"|osman|ramazan|saied|sarwat|sayid|usman)[iy]|alawy"
+    r"(ahmet|amgad|anuar|fazil|hares|haris|kazem|kazim|kazum|munzer|munzir|osman|ramazan|sarwat"
+    r"|usman)[iy]|alawy"
 )
 
 

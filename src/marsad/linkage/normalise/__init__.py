@@ -89,7 +89,7 @@ def _arabic_word_forms(light: str) -> tuple[str, str, str, str]:
     if entry is not None:
         return normal, entry.canonical, entry.key, entry.canonical
     stem = LEXICON.arabic.get(normal[:-1]) if len(normal) > 3 and normal[-1] == "ي" else None
-    if stem is not None and normal[-2] not in "يهاى" and stem.canonical[-1] not in "aeiouy":
+    if _has_nisba(stem) and normal[-2] not in "يهاى":
         # A nisba of a listed name (الأنوري from أنور, السعدي from سعد): Latin writes the listed
         # name's vowels and an i (Anwari, Saadi), so its key is the Latin key of that spelling.
         # The rules would read the و of انوري as a vowel and never meet Anwari. (The
@@ -107,9 +107,9 @@ def _latin_word_forms(word: str) -> tuple[str, str, str, str]:
     if entry is not None:
         return word, entry.canonical, entry.key, entry.canonical
     stem = LEXICON.latin.get(word[:-1]) if len(word) > 5 and word[-1] in "iy" else None
-    if stem is not None and stem.canonical[-1] not in "aeiouy":
+    if _has_nisba(stem):
         # A nisba of a listed name written with another of its spellings (Kazimi from Kazim,
-        # Gamali from Gamal): the key of the canonical spelling's nisba, as in Arabic script.
+        # Osmani from Osman): the key of the canonical spelling's nisba, as in Arabic script.
         # (Not of four-letter spellings: Mohdi is Mahdi more often than a nisba of Mohd.)
         return word, word, _nisba_key(stem), ""
     return word, word, _latin_rule_key(word), ""
@@ -120,6 +120,13 @@ def _latin_rule_key(word: str) -> str:
     skeleton = latin.skeleton(word)
     nearest = LEXICON.nearest(word, skeleton, is_arabic=False)
     return nearest.key if nearest else skeleton
+
+
+def _has_nisba(stem: lexicon.Entry | None) -> bool:
+    """Whether a word that is this listed name and an i is keyed as its nisba: not after a
+    vowel (اسامهي is no nisba), nor where listed names share a skeleton (Saadi, Saidi, Saudi and
+    Sayedi: which of them a spelling is stays with the nearest listed spelling)."""
+    return stem is not None and stem.canonical[-1] not in "aeiouy" and ":" not in stem.key
 
 
 def _nisba_key(stem: lexicon.Entry) -> str:

@@ -1,8 +1,7 @@
 """Derive again the name forms of the persons whose names the normaliser now reads otherwise:
 an Arabic nisba of a name the lexicon lists takes the key of its Latin spelling (الأنوري had the
-key "anry", Al-Anwari "anwry", so the two scripts of the name did not meet; السعودي and السيدي
-went to another listed name than Saudi and Sayedi; in Latin script Kazimi and Gamali now meet
-Kadhimi and Jamali), the lexicon learnt Awad عوض, and Alawy is no longer read as al + Awy.
+key "anry", Al-Anwari "anwry", so the two scripts of the name did not meet; in Latin script
+Kazimi and Osmani now meet Kadhimi and Uthmani), the lexicon learnt Awad عوض, and Alawy is no longer read as al + Awy.
 Only persons with such a name are read, a few thousand at a time; only changed rows are
 written."""
 
@@ -11,12 +10,12 @@ from django.db.models import Q
 
 BATCH = 2000
 NAMES = ("given_name", "father_name", "grandfather_name", "family_name", "mother_name")
-#: The nisbas whose key changed (of أدهم, إسحاق, أنور, ثروت, سعود, سيد, عوض) and عوض itself.
-ARABIC = "[اأإآ](دهم|سحاق|نور)ي|ثروتي|سعودي|سيدي|عوض"
+#: The nisbas whose key changed (of أدهم, إسحاق, أنور, ثروت, عوض) and عوض itself.
+ARABIC = "[اأإآ](دهم|سحاق|نور)ي|ثروتي|عوض"
 #: The Latin nisbas whose key changed (of spellings the lexicon lists), and Alawy.
 LATIN = (
-    r"(ahmet|amgad|anuar|fazil|gamal|gamil|hares|haris|kazem|kazim|kazum|mahmut|munzer|munzir"
-    r"|osman|ramazan|saied|sarwat|sayid|usman)[iy]|alawy"
+    r"(ahmet|amgad|anuar|fazil|hares|haris|kazem|kazim|kazum|munzer|munzir|osman|ramazan|sarwat"
+    r"|usman)[iy]|alawy"
 )
 
 
