@@ -113,3 +113,28 @@ def test_a_spelling_no_list_uses_may_be_a_slip_even_with_a_known_key(slip_index)
 def test_two_spellings_the_list_uses_are_still_different_names(slip_index):
     # Jasim and Qasim are both names the list writes: not a slip of each other.
     assert kinds("AL-KAMALI", "QASIM", "Jasim al-Kamali", slip_index.comparer)[0] == DIFFERENT
+
+
+# A list in which Mansour is common, so the key of "Munser" is a known name's.
+MANSOUR_LIST = [
+    WatchlistEntry(entry_id=f"M{number}", names=(f"{given} Mansour al-Tai",))
+    for number, given in enumerate(["Ali", "Omar", "Said", "Zaid", "Ahmed", "Jasim", "Qasim"])
+] + [WatchlistEntry(entry_id="W2", names=("Munther Sinan Walid al-Ghanimawi", "منذر سنان وليد"))]
+
+
+@pytest.fixture(scope="module")
+def mansour_index():
+    return WatchlistIndex(MANSOUR_LIST)
+
+
+@pytest.mark.parametrize("listed", ["Munther Sinan Walid al-Ghanimawi", "منذر سنان وليد"])
+def test_a_slip_of_another_spelling_of_the_listed_name_is_a_slip(mansour_index, listed):
+    # "Munser" is two letters from Munther, one from Munzer (a spelling of the same name), and
+    # its key is Mansour's: still a slip, in either script of the listed name.
+    comparer = mansour_index.comparer
+    assert kinds("AL-GHANIMAWI", "MUNSER SINAN WALID", listed, comparer)[0] == TYPO
+
+
+def test_a_known_spelling_of_another_name_stays_a_different_name(mansour_index):
+    comparer = mansour_index.comparer
+    assert kinds("AL-GHANIMAWI", "MANSOUR SINAN WALID", "منذر سنان وليد", comparer)[0] == DIFFERENT

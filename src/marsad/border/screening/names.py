@@ -313,9 +313,12 @@ class TokenComparer:
             return 0.0, DIFFERENT
         query_unsure, listed_unsure = self.unsure(query), self.unsure(listed)
         if not (query_unsure or listed_unsure):
-            # A spelling no list uses one keyboard slip from the listed spelling is a slip,
-            # even when its key happens to be another name's.
-            if self.misspelt(query) and one_slip(query, listed):
+            # A spelling no list uses one keyboard slip from the listed spelling, or from
+            # another spelling of the listed name (Munser: Munzer, for Munther; Kaream: Kareem,
+            # for كريم), is a slip, even when its key happens to be another name's.
+            if self.misspelt(query) and (
+                one_slip(query, listed) or slip_of_a_spelling(query, listed)
+            ):
                 return SIMILARITY[TYPO], TYPO
             return 0.0, DIFFERENT
         if typo_close(query, listed):
@@ -349,6 +352,23 @@ def one_slip(first: Token, second: Token) -> bool:
     if min(len(first.text), len(second.text)) < (3 if first.arabic else 4):
         return False
     return OSA.distance(first.text, second.text, score_cutoff=1) <= 1
+
+
+def slip_of_a_spelling(query: Token, listed: Token) -> bool:
+    """One slip (as :func:`one_slip`) from a spelling, in the query's script, of the name
+    ``names.tsv`` lists the listed part as."""
+    if not listed.listed:
+        return False
+    entry = (LEXICON.arabic if listed.arabic else LEXICON.latin).get(listed.text)
+    if entry is None:
+        return False
+    minimum = 3 if query.arabic else 4
+    if len(query.text) < minimum:
+        return False
+    return any(
+        len(spelling) >= minimum and OSA.distance(query.text, spelling, score_cutoff=1) <= 1
+        for spelling in (entry.arabic if query.arabic else entry.latin)
+    )
 
 
 def loosely_close(first: Token, second: Token) -> bool:
