@@ -14,14 +14,14 @@ from django.db.models.functions import Cast
 
 BATCH = 2000
 FIELDS = ["names_normalised", "names_latin", "name_key", "search_text"]
-#: The nisbas whose key changed (of أدهم, إسحاق, أنور, ثروت, عوض) and عوض itself.
-ARABIC = "[اأإآ](دهم|سحاق|نور)ي|ثروتي|عوض"
+#: The nisbas (-i, -awi) whose key changed (of أدهم, إسحاق, أنور, ثروت, عوض) and عوض itself.
+ARABIC = "[اأإآ](دهم|سحاق|نور)(او)?ي|ثروت(او)?ي|عوض"
 #: The same in the normal form search_text holds (alef forms written ا).
-NORMAL = "ا(دهم|سحاق|نور)ي|ثروتي|عوض"
-#: The Latin nisbas whose key changed (of spellings the lexicon lists), and Alawy.
+NORMAL = "ا(دهم|سحاق|نور)(او)?ي|ثروت(او)?ي|عوض"
+#: The Latin nisbas (-i, -awi) whose key changed (of spellings the lexicon lists), and Alawy.
 LATIN = (
     r"(ahmet|amgad|anuar|fazil|hares|haris|kazem|kazim|kazum|munzer|munzir|osman|ramazan|sarwat"
-    r"|usman)[iy]|alawy"
+    r"|usman)(aw)?[iy]|alawy"
 )
 
 

@@ -14,8 +14,9 @@ transliterations disagree (خ kh h x; ق q k g; ث ذ ض ظ th dh d; ...), marks
 final vowel (Ali / Alia differ there) and drops the rest. A few common names then share a skeleton
 (Hassan / Hussein, Saad / Said): ``data/names.tsv`` lists those with their spellings, and each
 gets its own key; an unlisted spelling with such a skeleton goes to the nearest listed spelling.
-A nisba of a listed name (الكاظمي, Al-Kazimi, Kadhimi: the listed name and an i) takes the key of
-the canonical spelling with an i, in either script, since the rules fail on it as on the name.
+A nisba of a listed name (الكاظمي, Al-Kazimi, Kadhimi: the listed name and an i; الكاظماوي,
+Kazimawi: and -awi) takes the key of the canonical spelling with that ending, in either script,
+since the rules fail on it as on the name.
 """
 
 from dataclasses import dataclass
@@ -88,13 +89,13 @@ def _arabic_word_forms(light: str) -> tuple[str, str, str, str]:
     entry = LEXICON.arabic.get(normal)
     if entry is not None:
         return normal, entry.canonical, entry.key, entry.canonical
-    stem = LEXICON.arabic.get(normal[:-1]) if len(normal) > 3 and normal[-1] == "ي" else None
-    if _has_nisba(stem) and normal[-2] not in "يهاى":
-        # A nisba of a listed name (الأنوري from أنور, السعدي from سعد): Latin writes the listed
-        # name's vowels and an i (Anwari, Saadi), so its key is the Latin key of that spelling.
-        # The rules would read the و of انوري as a vowel and never meet Anwari. (The
+    nisba = _arabic_nisba_key(normal)
+    if nisba:
+        # A nisba of a listed name (الأنوري from أنور, الأنوراوي): Latin writes the listed
+        # name's vowels and the ending (Anwari, Anwarawi), so its key is the Latin key of that
+        # spelling. The rules would read the و of انوري as a vowel and never meet Anwari. (The
         # romanisation stays the rules': حسني is as often the given name Husni as Hassani.)
-        return normal, arabic.romanise_word(light), _nisba_key(stem), ""
+        return normal, arabic.romanise_word(light), nisba, ""
     skeleton = arabic.skeleton(light)
     nearest = LEXICON.nearest(normal, skeleton, is_arabic=True)
     return normal, arabic.romanise_word(light), nearest.key if nearest else skeleton, ""
@@ -106,12 +107,14 @@ def _latin_word_forms(word: str) -> tuple[str, str, str, str]:
     entry = LEXICON.latin.get(word)
     if entry is not None:
         return word, entry.canonical, entry.key, entry.canonical
-    stem = LEXICON.latin.get(word[:-1]) if len(word) > 5 and word[-1] in "iy" else None
-    if _has_nisba(stem):
-        # A nisba of a listed name written with another of its spellings (Kazimi from Kazim,
-        # Osmani from Osman): the key of the canonical spelling's nisba, as in Arabic script.
-        # (Not of four-letter spellings: Mohdi is Mahdi more often than a nisba of Mohd.)
-        return word, word, _nisba_key(stem), ""
+    for ending, written in _LATIN_NISBA:
+        stem = LEXICON.latin.get(word[: -len(ending)]) if word.endswith(ending) else None
+        if len(word) - len(ending) >= 5 and _has_nisba(stem):
+            # A nisba of a listed name written with another of its spellings (Kazimi from
+            # Kazim, Osmani from Osman): the key of the canonical spelling's nisba, as in
+            # Arabic script. (Not of four-letter spellings: Mohdi is Mahdi more often than a
+            # nisba of Mohd.)
+            return word, word, _latin_rule_key(stem.canonical + written), ""
     return word, word, _latin_rule_key(word), ""
 
 
@@ -129,10 +132,21 @@ def _has_nisba(stem: lexicon.Entry | None) -> bool:
     return stem is not None and stem.canonical[-1] not in "aeiouy" and ":" not in stem.key
 
 
-def _nisba_key(stem: lexicon.Entry) -> str:
-    """The key of a nisba of a listed name (الكاظمي, Kazimi): that of its canonical spelling
-    with an i (Kadhimi), whichever script and spelling it was written in."""
-    return _latin_rule_key(stem.canonical + "i")
+#: Nisba endings (Arabic, then Latin) and the Latin ending a nisba's key is computed with:
+#: the key of الكاظمي, Kazimi and Kadhimi is the Latin key of the canonical "kadhim" + "i".
+_ARABIC_NISBA = (("اوي", "awi"), ("ي", "i"))
+_LATIN_NISBA = (("awi", "awi"), ("awy", "awi"), ("i", "i"), ("y", "i"))
+
+
+def _arabic_nisba_key(normal: str) -> str:
+    """The key of an Arabic word that is a nisba of a listed name, else ""."""
+    for ending, written in _ARABIC_NISBA:
+        stem = normal[: -len(ending)]
+        if normal.endswith(ending) and len(stem) >= 3 and stem[-1] not in "يهاى":
+            entry = LEXICON.arabic.get(stem)
+            if _has_nisba(entry):
+                return _latin_rule_key(entry.canonical + written)
+    return ""
 
 
 @dataclass(frozen=True)

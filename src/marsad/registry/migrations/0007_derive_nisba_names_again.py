@@ -10,12 +10,12 @@ from django.db.models import Q
 
 BATCH = 2000
 NAMES = ("given_name", "father_name", "grandfather_name", "family_name", "mother_name")
-#: The nisbas whose key changed (of أدهم, إسحاق, أنور, ثروت, عوض) and عوض itself.
-ARABIC = "[اأإآ](دهم|سحاق|نور)ي|ثروتي|عوض"
-#: The Latin nisbas whose key changed (of spellings the lexicon lists), and Alawy.
+#: The nisbas (-i, -awi) whose key changed (of أدهم, إسحاق, أنور, ثروت, عوض) and عوض itself.
+ARABIC = "[اأإآ](دهم|سحاق|نور)(او)?ي|ثروت(او)?ي|عوض"
+#: The Latin nisbas (-i, -awi) whose key changed (of spellings the lexicon lists), and Alawy.
 LATIN = (
     r"(ahmet|amgad|anuar|fazil|hares|haris|kazem|kazim|kazum|munzer|munzir|osman|ramazan|sarwat"
-    r"|usman)[iy]|alawy"
+    r"|usman)(aw)?[iy]|alawy"
 )
 
 
