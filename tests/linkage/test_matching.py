@@ -44,13 +44,16 @@ def linkage_cache(settings, tmp_path):
         ("7701234567", "7701234568", False, True),
         ("7701234567", "770123456", False, True),
         ("7701234567", "77012345", False, False),
-        # DuckDB counts UTF-8 bytes: an inserted Arabic letter is two edits
-        ("محمد", "محمود", False, False),
-        # ... and two letters that share their first byte are one
+        # DuckDB up to 2.0.0 counts UTF-8 bytes: an inserted Arabic letter is two edits ...
+        ("محمد", "محمود", False, "bytes"),
+        ("محمد", "محمود", True, "bytes"),
+        # ... and two letters that share their first byte are one, as in characters
         ("حسن", "خسن", False, True),
     ],
 )
 def test_one_edit_apart_as_duckdb_counts_it(left, right, transpositions, expected):
+    if expected == "bytes":  # one edit in characters, two in bytes
+        expected = not matching.duckdb_counts_bytes()
     assert matching.within_one_edit(left, right, transpositions=transpositions) is expected
     distance = "damerau_levenshtein" if transpositions else "levenshtein"
     query = f"SELECT {distance}($1, $2) <= 1"

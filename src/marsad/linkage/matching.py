@@ -11,12 +11,14 @@ levels' SQL conditions live in ``marsad.linkage.model.settings``; :class:`ModelS
 model with a level it does not know, and the panel then falls back to the registry's own rules.
 
 Two quirks of DuckDB are kept on purpose so both give the same answer: ``levenshtein`` and
-``damerau_levenshtein`` count UTF-8 bytes (an Arabic letter is two), and ``least`` skips NULLs.
+``damerau_levenshtein`` count what the installed DuckDB counts (UTF-8 bytes up to DuckDB 2.0.0,
+where an Arabic letter is two; characters from 2.0.1), and ``least`` skips NULLs.
 """
 
 from __future__ import annotations
 
 import datetime
+import functools
 import logging
 import math
 from collections.abc import Callable, Mapping
@@ -71,10 +73,23 @@ class UnsupportedModel(ValueError):
 # --- comparison levels, as Python predicates named by their labels ---------------------------
 
 
+@functools.cache
+def duckdb_counts_bytes() -> bool:
+    """Whether the installed DuckDB's edit distances count UTF-8 bytes (releases up to 2.0.0)
+    rather than characters (2.0.1 on): asked once, of DuckDB itself."""
+    import duckdb
+
+    with duckdb.connect() as connection:
+        [(distance,)] = connection.execute("SELECT levenshtein('ا', '')").fetchall()
+    return distance == 2
+
+
 def within_one_edit(left: str, right: str, *, transpositions: bool) -> bool:
-    """Whether two strings are at most one edit apart, counted on their UTF-8 bytes (as
-    DuckDB's ``levenshtein`` / ``damerau_levenshtein`` count them)."""
-    a, b = left.encode(), right.encode()
+    """Whether two strings are at most one edit apart, counted as DuckDB's ``levenshtein`` /
+    ``damerau_levenshtein`` count them (:func:`duckdb_counts_bytes`)."""
+    a: str | bytes
+    b: str | bytes
+    a, b = (left.encode(), right.encode()) if duckdb_counts_bytes() else (left, right)
     if a == b:
         return True
     if abs(len(a) - len(b)) > 1:
