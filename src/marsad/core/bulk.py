@@ -12,7 +12,7 @@ WHERE t.pk = v.pk`` — which PostgreSQL and SQLite (3.33 and later) both run. L
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from django.db import connections, models, router
 
@@ -63,3 +63,29 @@ def update_rows(
             )
             updated += cursor.rowcount
     return updated
+
+
+def derive_again(
+    queryset: models.QuerySet,
+    fields: Sequence[str],
+    derive: Callable[[models.Model], object],
+    *,
+    batch_size: int = 2000,
+) -> None:
+    """Run ``derive`` on every row of ``queryset`` and write ``fields`` of the rows it changed,
+    a batch of rows at a time by primary key (no cursor held open). The migrations that derive
+    stored name forms again after the name normaliser changed all do this."""
+    last = 0
+    while True:
+        batch = list(queryset.filter(pk__gt=last).order_by("pk")[:batch_size])
+        if not batch:
+            return
+        last = batch[-1].pk
+        changed = []
+        for row in batch:
+            before = [getattr(row, name) for name in fields]
+            derive(row)
+            if [getattr(row, name) for name in fields] != before:
+                changed.append(row)
+        if changed:
+            queryset.model.objects.bulk_update(changed, fields)

@@ -8,11 +8,14 @@ nothing; fingerprints hash the names as written and do not change.
 
 The rows are derived by the models' own ``refresh_derived``, as in 0002."""
 
+from operator import methodcaller
+
 from django.db import migrations
 from django.db.models import Q, TextField
 from django.db.models.functions import Cast
 
-BATCH = 2000
+from marsad.core.bulk import derive_again as derive_again_in_batches
+
 FIELDS = ["names_normalised", "names_latin", "name_key", "search_text"]
 #: Spellings whose forms changed: a digraph then h, and the names the lexicon learnt.
 LATIN = (
@@ -23,20 +26,7 @@ ARABIC = "[شثذضظخغ]ه|حارث|منذر|ذكر|خديج|مجد|ثروت"
 
 
 def _derive(queryset, affected):
-    last = 0
-    while True:
-        batch = list(queryset.filter(affected, pk__gt=last).order_by("pk")[:BATCH])
-        if not batch:
-            return
-        last = batch[-1].pk
-        changed = []
-        for row in batch:
-            before = [getattr(row, name) for name in FIELDS]
-            row.refresh_derived()
-            if [getattr(row, name) for name in FIELDS] != before:
-                changed.append(row)
-        if changed:
-            queryset.model.objects.bulk_update(changed, FIELDS)
+    derive_again_in_batches(queryset.filter(affected), FIELDS, methodcaller("refresh_derived"))
 
 
 def _written(*names):

@@ -6,28 +6,14 @@ written, a few thousand persons at a time (no cursor held open)."""
 
 from django.db import migrations
 
-BATCH = 2000
-
 
 def derive_again(apps, schema_editor):
+    from marsad.core.bulk import derive_again as derive_in_batches
     from marsad.registry.models import DERIVED_NAME_FIELDS
     from marsad.registry.services import derive_names
 
     Person = apps.get_model("registry", "Person")
-    last = 0
-    while True:
-        batch = list(Person.objects.filter(pk__gt=last).order_by("pk")[:BATCH])
-        if not batch:
-            return
-        last = batch[-1].pk
-        changed = []
-        for person in batch:
-            before = [getattr(person, name) for name in DERIVED_NAME_FIELDS]
-            derive_names(person)
-            if [getattr(person, name) for name in DERIVED_NAME_FIELDS] != before:
-                changed.append(person)
-        if changed:
-            Person.objects.bulk_update(changed, DERIVED_NAME_FIELDS)
+    derive_in_batches(Person.objects.all(), DERIVED_NAME_FIELDS, derive_names)
 
 
 class Migration(migrations.Migration):

@@ -9,7 +9,6 @@ thousand at a time; only changed rows are written."""
 from django.db import migrations
 from django.db.models import Q
 
-BATCH = 2000
 NAMES = ("given_name", "father_name", "grandfather_name", "family_name", "mother_name")
 #: Spellings whose forms changed: a digraph then h, and the names the lexicon learnt.
 LATIN = (
@@ -20,6 +19,7 @@ ARABIC = "[شثذضظخغ]ه|حارث|منذر|ذكر|خديج|مجد|ثروت"
 
 
 def derive_again(apps, schema_editor):
+    from marsad.core.bulk import derive_again as derive_in_batches
     from marsad.registry.models import DERIVED_NAME_FIELDS
     from marsad.registry.services import derive_names
 
@@ -27,20 +27,7 @@ def derive_again(apps, schema_editor):
     affected = Q()
     for name in NAMES:
         affected |= Q(**{f"{name}__iregex": LATIN}) | Q(**{f"{name}__regex": ARABIC})
-    last = 0
-    while True:
-        batch = list(Person.objects.filter(affected, pk__gt=last).order_by("pk")[:BATCH])
-        if not batch:
-            return
-        last = batch[-1].pk
-        changed = []
-        for person in batch:
-            before = [getattr(person, name) for name in DERIVED_NAME_FIELDS]
-            derive_names(person)
-            if [getattr(person, name) for name in DERIVED_NAME_FIELDS] != before:
-                changed.append(person)
-        if changed:
-            Person.objects.bulk_update(changed, DERIVED_NAME_FIELDS)
+    derive_in_batches(Person.objects.filter(affected), DERIVED_NAME_FIELDS, derive_names)
 
 
 class Migration(migrations.Migration):

@@ -1,14 +1,13 @@
 """Derive again the name forms of the persons whose names the normaliser now reads otherwise:
 an Arabic nisba of a name the lexicon lists takes the key of its Latin spelling (الأنوري had the
 key "anry", Al-Anwari "anwry", so the two scripts of the name did not meet; in Latin script
-Kazimi and Osmani now meet Kadhimi and Uthmani), the lexicon learnt Awad عوض, and Alawy is no longer read as al + Awy.
-Only persons with such a name are read, a few thousand at a time; only changed rows are
-written."""
+Kazimi and Osmani now meet Kadhimi and Uthmani), the lexicon learnt Awad عوض, and Alawy is no
+longer read as al + Awy. Only persons with such a name are read, a few thousand at a time; only
+changed rows are written."""
 
 from django.db import migrations
 from django.db.models import Q
 
-BATCH = 2000
 NAMES = ("given_name", "father_name", "grandfather_name", "family_name", "mother_name")
 #: The nisbas (-i, -awi) whose key changed (of أدهم, إسحاق, أنور, ثروت, عوض) and عوض itself.
 ARABIC = "[اأإآ](دهم|سحاق|نور)(او)?ي|ثروت(او)?ي|عوض"
@@ -20,6 +19,7 @@ LATIN = (
 
 
 def derive_again(apps, schema_editor):
+    from marsad.core.bulk import derive_again as derive_in_batches
     from marsad.registry.models import DERIVED_NAME_FIELDS
     from marsad.registry.services import derive_names
 
@@ -27,20 +27,7 @@ def derive_again(apps, schema_editor):
     affected = Q()
     for name in NAMES:
         affected |= Q(**{f"{name}__regex": ARABIC}) | Q(**{f"{name}__iregex": LATIN})
-    last = 0
-    while True:
-        batch = list(Person.objects.filter(affected, pk__gt=last).order_by("pk")[:BATCH])
-        if not batch:
-            return
-        last = batch[-1].pk
-        changed = []
-        for person in batch:
-            before = [getattr(person, name) for name in DERIVED_NAME_FIELDS]
-            derive_names(person)
-            if [getattr(person, name) for name in DERIVED_NAME_FIELDS] != before:
-                changed.append(person)
-        if changed:
-            Person.objects.bulk_update(changed, DERIVED_NAME_FIELDS)
+    derive_in_batches(Person.objects.filter(affected), DERIVED_NAME_FIELDS, derive_names)
 
 
 class Migration(migrations.Migration):
