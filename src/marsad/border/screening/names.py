@@ -347,11 +347,7 @@ def typo_close(first: Token, second: Token) -> bool:
 def one_slip(first: Token, second: Token) -> bool:
     """One letter typed wrong, dropped, added or two swapped, in the same script, on names of
     four letters or more (three in Arabic script, which writes no short vowels)."""
-    if first.arabic != second.arabic:
-        return False
-    if min(len(first.text), len(second.text)) < (3 if first.arabic else 4):
-        return False
-    return OSA.distance(first.text, second.text, score_cutoff=1) <= 1
+    return first.arabic == second.arabic and _one_slip(first.text, second.text, first.arabic)
 
 
 def slip_of_a_spelling(query: Token, listed: Token) -> bool:
@@ -362,13 +358,16 @@ def slip_of_a_spelling(query: Token, listed: Token) -> bool:
     entry = (LEXICON.arabic if listed.arabic else LEXICON.latin).get(listed.text)
     if entry is None:
         return False
-    minimum = 3 if query.arabic else 4
-    if len(query.text) < minimum:
-        return False
     return any(
-        len(spelling) >= minimum and OSA.distance(query.text, spelling, score_cutoff=1) <= 1
+        _one_slip(query.text, spelling, query.arabic)
         for spelling in (entry.arabic if query.arabic else entry.latin)
     )
+
+
+def _one_slip(first: str, second: str, arabic: bool) -> bool:
+    if min(len(first), len(second)) < (3 if arabic else 4):
+        return False
+    return OSA.distance(first, second, score_cutoff=1) <= 1
 
 
 def loosely_close(first: Token, second: Token) -> bool:

@@ -107,15 +107,9 @@ def _latin_word_forms(word: str) -> tuple[str, str, str, str]:
     entry = LEXICON.latin.get(word)
     if entry is not None:
         return word, entry.canonical, entry.key, entry.canonical
-    for ending, written in _LATIN_NISBA:
-        stem = LEXICON.latin.get(word[: -len(ending)]) if word.endswith(ending) else None
-        if len(word) - len(ending) >= 5 and _has_nisba(stem):
-            # A nisba of a listed name written with another of its spellings (Kazimi from
-            # Kazim, Osmani from Osman): the key of the canonical spelling's nisba, as in
-            # Arabic script. (Not of four-letter spellings: Mohdi is Mahdi more often than a
-            # nisba of Mohd.)
-            return word, word, _latin_rule_key(stem.canonical + written), ""
-    return word, word, _latin_rule_key(word), ""
+    # A nisba of a listed name written with another of its spellings (Kazimi from Kazim,
+    # Osmani from Osman): the key of the canonical spelling's nisba, as in Arabic script.
+    return word, word, _latin_nisba_key(word) or _latin_rule_key(word), ""
 
 
 def _latin_rule_key(word: str) -> str:
@@ -126,9 +120,9 @@ def _latin_rule_key(word: str) -> str:
 
 
 def _has_nisba(stem: lexicon.Entry | None) -> bool:
-    """Whether a word that is this listed name and an i is keyed as its nisba: not after a
-    vowel (اسامهي is no nisba), nor where listed names share a skeleton (Saadi, Saidi, Saudi and
-    Sayedi: which of them a spelling is stays with the nearest listed spelling)."""
+    """Whether a word that is this listed name and a nisba ending is keyed as its nisba: not
+    after a vowel (اسامهي is no nisba), nor where listed names share a skeleton (Saadi, Saidi,
+    Saudi and Sayedi: which of them a spelling is stays with the nearest listed spelling)."""
     return stem is not None and stem.canonical[-1] not in "aeiouy" and ":" not in stem.key
 
 
@@ -144,6 +138,18 @@ def _arabic_nisba_key(normal: str) -> str:
         stem = normal[: -len(ending)]
         if normal.endswith(ending) and len(stem) >= 3 and stem[-1] not in "يهاى":
             entry = LEXICON.arabic.get(stem)
+            if _has_nisba(entry):
+                return _latin_rule_key(entry.canonical + written)
+    return ""
+
+
+def _latin_nisba_key(word: str) -> str:
+    """The key of a folded Latin word that is a nisba of a listed name, else "". (Not of a
+    four-letter spelling: Mohdi is Mahdi more often than a nisba of Mohd.)"""
+    for ending, written in _LATIN_NISBA:
+        stem = word[: -len(ending)]
+        if word.endswith(ending) and len(stem) >= 5:
+            entry = LEXICON.latin.get(stem)
             if _has_nisba(entry):
                 return _latin_rule_key(entry.canonical + written)
     return ""
