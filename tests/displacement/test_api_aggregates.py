@@ -121,10 +121,10 @@ def test_flows(im, viewer):
 
 def test_shelter(viewer):
     body = viewer.get(f"{BASE}/shelter/?round=2&population_type=idp").json()
-    assert [(g["group"], g["families"]) for g in body["groups"]] == [
-        ("camp", None),
-        ("private", 25),
-        ("critical", 6),
+    assert [(g["group"], g["families"], g["withheld"]) for g in body["groups"]] == [
+        ("camp", None, []),
+        ("private", 25, []),
+        ("critical", None, ["families", "individuals"]),
     ]
     assert len(body["categories"]) == 9
 

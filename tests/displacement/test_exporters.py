@@ -184,7 +184,7 @@ def test_master_list_csv_and_public_suppression(world, im_officer, viewer):
     assert [(row[0], row[families], row[families + 1]) for row in public[1:]] == [
         ("IQG08Q03L001", "25", "150"),
         ("IQG08Q03L001", "12", "70"),
-        ("IQG08Q03L002", "6", "36"),
+        ("IQG08Q03L002", "x", "x"),  # withheld: 10 less it would give the 4 below
         ("IQG08Q03L002", "<5", "<5"),
     ]
 

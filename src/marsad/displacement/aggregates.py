@@ -6,11 +6,20 @@ status; every other holder of VIEW_AGGREGATES (and anyone asking for the public 
 only published assessments of published rounds, with cells of fewer families than
 ``settings.MARSAD_SMALL_CELL_THRESHOLD`` suppressed (``None``; the individuals of the cell too).
 A ``user`` of ``None`` is the command line or the system, which sees every assessment.
+
+A small cell alone is not enough: a governorate's families less its visible districts would
+give the hidden district. So hiding is complementary (``marsad.core.disclosure``): over the
+area hierarchy of a round (country, governorate, district, sub-district, location, and the
+master list's population rows) computed whole, whatever the filter, so totals, every level of
+``by_area`` and the master list hide the same cells; and within the flows and shelter tables,
+whose totals are the area's. A cell hidden to protect another is listed in its row's
+``withheld`` (its figure is not small; the exports mark it apart).
 """
 
 import builtins
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections import defaultdict
+from collections.abc import Hashable, Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
@@ -33,6 +42,7 @@ from django.db.models.functions import Coalesce, StrIndex, Substr
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from marsad.core.disclosure import Line, Protection, is_small, protect
 from marsad.core.localise import localised
 from marsad.core.roles import Capability
 from marsad.core.scoping import VIEW, has_capability, scope
@@ -51,7 +61,7 @@ from marsad.displacement.models import (
     SectorNeed,
     ShelterCategory,
 )
-from marsad.geo.models import AdminArea
+from marsad.geo.models import AdminArea, AreaLevel
 
 LEVELS = ("governorate", "district", "location")
 POPULATION_TYPES = [PopulationType.IDP, PopulationType.RETURNEE, PopulationType.HOST]
@@ -60,6 +70,11 @@ POPULATION_CELLS = [(f"{t}_families", f"{t}_individuals") for t in POPULATION_TY
 # Position of a level's P-code in AdminArea.path ("IQ/IQG08/IQG08Q03/.../"), counting from 1.
 PATH_POSITION = {"governorate": 2, "district": 3}
 NOT_RECORDED = "not_recorded"
+# In a row: the cells hidden to protect a small cell elsewhere, not for being small themselves.
+WITHHELD = "withheld"
+# Keys of the area hierarchy's cells besides (area P-code, population type).
+EVERYWHERE, GROUP = "*", "group"
+DISTRICT_DEPTH = PATH_POSITION["district"]  # country 1, governorate 2, district 3
 
 
 @dataclass(frozen=True)
@@ -70,6 +85,11 @@ class Visibility:
     published_only: bool
     suppress: bool
     threshold: int
+    # Each round's area protection, worked out once for everything read with this visibility
+    # (one request, one export): the dashboard reads it for half a dozen tables.
+    protections: dict[int, Protection] = field(
+        default_factory=dict, compare=False, hash=False, repr=False
+    )
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -183,7 +203,7 @@ def _population_sums() -> dict[str, Any]:
 
 
 def _is_small(vis: Visibility, families: int | None) -> bool:
-    return vis.suppress and families is not None and 0 < families < vis.threshold
+    return vis.suppress and is_small(families, vis.threshold)
 
 
 def suppress_cells(row: dict[str, Any], vis: Visibility, cells: list[tuple[str, str]]) -> None:
@@ -192,6 +212,156 @@ def suppress_cells(row: dict[str, Any], vis: Visibility, cells: list[tuple[str, 
         if _is_small(vis, row.get(families)):
             row[families] = None
             row[individuals] = None
+
+
+def hide_cells(
+    row: dict[str, Any],
+    protection: Protection | None,
+    cells: Iterable[tuple[Hashable, str, str]],
+) -> None:
+    """Blank each (key, families, individuals) cell of ``row`` that ``protection`` hides, in
+    place, listing those hidden as complements in ``row[WITHHELD]``."""
+    if protection is None:
+        return
+    withheld = row.setdefault(WITHHELD, [])
+    for key, families, individuals in cells:
+        if key in protection:
+            row[families] = row[individuals] = None
+            if key in protection.complements:
+                withheld += [families, individuals]
+
+
+def area_protection(
+    vis: Visibility, round: AssessmentRound, *, depth: int = 0
+) -> Protection | None:
+    """The cells of ``round``'s area hierarchy the reader may not see (None when nothing is
+    hidden from them): keys ``(P-code, population type)`` for every area with assessed
+    populations, ``(EVERYWHERE, population type)`` for the whole round and ``(GROUP, pk)`` for
+    each population row. Computed over the whole round, so every filter hides the same cells.
+
+    ``depth`` (levels below the country: 2 a governorate, 3 a district) asks only for the
+    cells down to that level, which are hidden exactly as in the whole hierarchy (see
+    ``protect_hierarchy``) and are read from far fewer rows."""
+    if not vis.suppress:
+        return None
+    if depth and depth <= DISTRICT_DEPTH:
+        key = (round.pk, depth)
+        if key not in vis.protections:
+            cut = _cut_protections(vis, depth, round=round)
+            vis.protections[key] = cut.get(round.pk, protect({}, [], vis.threshold))
+        return vis.protections[key]
+    key = (round.pk, 0)
+    if key not in vis.protections:
+        rows = (
+            _rows(PopulationGroup, vis)
+            .filter(assessment__round=round)
+            .order_by("pk")
+            .values_list("pk", "population_type", "families", "assessment__area__path")
+        )
+        vis.protections[key] = protect_hierarchy(
+            (((GROUP, pk), kind, families, path) for pk, kind, families, path in rows),
+            vis.threshold,
+        )
+    return vis.protections[key]
+
+
+def _depth(area: AdminArea | None) -> int:
+    """Levels from the country down to ``area`` (the country 1, a governorate 2); 1 for none."""
+    return 1 if area is None else area.path.strip("/").count("/") + 1
+
+
+def _cut_protections(
+    vis: Visibility, depth: int, round: AssessmentRound | None = None
+) -> dict[int, Protection]:
+    """Each round's protection (or ``round``'s) down to ``depth``, from the assessments'
+    totals. Down to a district, the database sums each round by the locations' parent (a
+    district or sub-district, whose path names the governorate and district; a location right
+    under a governorate stands for itself): a few thousand rows for 40 rounds, where grouping
+    by P-codes cut from the paths costs three times as much. Below, one row per assessment."""
+    columns = [f"{kind}_families" for kind in POPULATION_TYPES]
+    published = _rows(AssessmentTotals, vis, prefix="")
+    if round is not None:
+        published = published.filter(round=round)
+    if depth <= DISTRICT_DEPTH:
+        place = Case(
+            When(area__parent__level__gte=AreaLevel.DISTRICT, then=F("area__parent")),
+            default=F("area"),
+        )
+        read = list(
+            published.annotate(place=place)
+            .values("round", "place")
+            .annotate(**{column: Sum(column) for column in columns})
+            .order_by("round", "place")
+            .values_list("round", "place", *columns)
+        )
+        paths = dict(
+            AdminArea.objects.filter(pk__in={row[1] for row in read}).values_list("pk", "path")
+        )
+        by_place = ((round_id, paths[pk], families) for round_id, pk, *families in read)
+    else:
+        read = published.order_by("pk").values_list("round", "area__path", *columns)
+        by_place = ((round_id, path, families) for round_id, path, *families in read)
+    rows: dict[int, list[tuple[None, str, int, str]]] = defaultdict(list)
+    for round_id, path, families in by_place:
+        for kind, count in zip(POPULATION_TYPES, families, strict=True):
+            rows[round_id].append((None, str(kind), count or 0, path))
+    return {
+        round_id: protect_hierarchy(each, vis.threshold, depth=depth)
+        for round_id, each in rows.items()
+    }
+
+
+def protect_hierarchy(
+    rows: Iterable[tuple[Hashable | None, str, int, str]], threshold: int, *, depth: int = 0
+) -> Protection:
+    """Protect the sums of ``rows`` — (leaf key or None, population type, families, area path)
+    — over the areas of their paths, cut at ``depth`` levels below the country when given.
+
+    A cell is hidden only for being small or as a complement in the line that sums it with its
+    siblings, never for the lines below it (their totals are consistent), so the cells above
+    the cut are hidden exactly as in the whole hierarchy (the tests check it): the trend needs
+    only the levels down to the area it is asked for."""
+    values: dict[Hashable, int] = defaultdict(int)
+    children: dict[Hashable, dict[Hashable, None]] = defaultdict(dict)  # ordered sets
+    depths: dict[Hashable, int] = {}
+    for leaf, population_type, families, path in rows:
+        parent: Hashable = (EVERYWHERE, population_type)
+        values[parent] += families
+        depths[parent] = 0
+        pcodes = path.strip("/").split("/")
+        for level, pcode in enumerate(pcodes[:depth] if depth else pcodes, start=1):
+            node = (pcode, population_type)
+            children[parent][node] = None
+            values[node] += families
+            depths[node] = level
+            parent = node
+        if leaf is not None and not depth:
+            values[leaf] = families
+            children[parent][leaf] = None
+    # Top lines first; within a level, in the order the rows came (sorted stably).
+    lines = sorted(
+        (Line(total, list(cells)) for total, cells in children.items()),
+        key=lambda line: depths[line.total],
+    )
+    return protect(values, lines, threshold)
+
+
+def _table_protection(
+    vis: Visibility,
+    values: dict[Hashable, int],
+    lines: list[Line],
+    published: dict[Hashable, Hashable],
+    round: AssessmentRound,
+    depth: int,
+) -> Protection:
+    """Protect a table whose ``published`` totals are cells of the area hierarchy (by key in
+    the table → key in the hierarchy): those the hierarchy shows are never complements here,
+    those it hides count as hidden from the start."""
+    withheld_there = area_protection(vis, round, depth=depth) or protect({}, [], vis.threshold)
+    elsewhere = {key for key, there in published.items() if there in withheld_there}
+    return protect(
+        values, lines, vis.threshold, fixed=set(published) - elsewhere, hidden_elsewhere=elsewhere
+    )
 
 
 def _subtract(current: int | None, previous: int | None) -> int | None:
@@ -245,7 +415,8 @@ def totals(
             _rows(PopulationGroup, vis), round=which, area=area, population_type=population_type
         )
         result = rows.aggregate(**_population_sums(), locations=Count("assessment", distinct=True))
-        suppress_cells(result, vis, POPULATION_CELLS)
+        node = area.pcode if area is not None else EVERYWHERE
+        hide_cells(result, area_protection(vis, which, depth=_depth(area)), _population_keys(node))
         return result
 
     now = sums(round)
@@ -264,6 +435,12 @@ def totals(
                 _subtract(now[individuals], then[individuals]) if then else None
             ),
         }
+        if WITHHELD in now:
+            populations[str(population_type_value)][WITHHELD] = [
+                name
+                for name, key in (("families", families), ("individuals", individuals))
+                if key in now[WITHHELD]
+            ]
     return {
         "round": round_summary(round),
         "previous_round": round_summary(before),
@@ -310,6 +487,9 @@ def by_area(
         .order_by(*keys)
     )
     names = _areas_by_pcode(pcode for row in rows for pcode in (row.get(k) for k in keys))
+    # Down to a district, the cut hierarchy gives the same cells from fewer rows.
+    depth = {"governorate": PATH_POSITION["governorate"], "district": DISTRICT_DEPTH}
+    protection = area_protection(vis, round, depth=depth.get(level, 0))
     result = []
     for row in rows:
         pcode = row[f"{level}_pcode"]
@@ -340,9 +520,19 @@ def by_area(
         for families, individuals in POPULATION_CELLS:
             item[families] = row[families]
             item[individuals] = row[individuals]
-        suppress_cells(item, vis, POPULATION_CELLS)
+        hide_cells(item, protection, _population_keys(pcode))
         result.append(item)
     return result
+
+
+def _population_keys(node: str) -> list[tuple[Hashable, str, str]]:
+    """The area hierarchy's key of each (families, individuals) cell of a by-area row."""
+    return [
+        ((node, str(population_type)), families, individuals)
+        for population_type, (families, individuals) in zip(
+            POPULATION_TYPES, POPULATION_CELLS, strict=True
+        )
+    ]
 
 
 def trend(
@@ -369,7 +559,16 @@ def trend(
         sums[f"{kind}_families"] = Coalesce(Sum(f"{kind}_families"), 0)
         sums[f"{kind}_individuals"] = Coalesce(Sum(f"{kind}_individuals"), 0)
     by_round = {row["round"]: row for row in rows.values("round").annotate(**sums).order_by()}
-    return _trend_rows(vis, by_round)
+    return _trend_rows(vis, by_round, _trend_protection(vis, area), area)
+
+
+def _trend_protection(vis: Visibility, area: AdminArea | None) -> dict[int, Protection] | None:
+    """Each round's protection of the area's cells, down to the area's level (see
+    ``protect_hierarchy``). None when the area is everywhere: a round's total is summed by no
+    line and is hidden only when small."""
+    if not vis.suppress or area is None:
+        return None
+    return _cut_protections(vis, _depth(area))
 
 
 def trend_from_groups(
@@ -391,10 +590,15 @@ def trend_from_groups(
         .annotate(**_population_sums(), locations=Count("assessment", distinct=True))
         .order_by("assessment__round")
     }
-    return _trend_rows(vis, by_round)
+    return _trend_rows(vis, by_round, _trend_protection(vis, area), area)
 
 
-def _trend_rows(vis: Visibility, by_round: dict[int, dict[str, Any]]) -> list[dict[str, Any]]:
+def _trend_rows(
+    vis: Visibility,
+    by_round: dict[int, dict[str, Any]],
+    protections: dict[int, Protection] | None,
+    area: AdminArea | None = None,
+) -> list[dict[str, Any]]:
     result = []
     for each in rounds(user=vis).order_by("number"):
         row = by_round.get(each.pk, {})
@@ -407,7 +611,12 @@ def _trend_rows(vis: Visibility, by_round: dict[int, dict[str, Any]]) -> list[di
         for families, individuals in POPULATION_CELLS:
             item[families] = row.get(families, 0)
             item[individuals] = row.get(individuals, 0)
-        suppress_cells(item, vis, POPULATION_CELLS)
+        if protections is None or area is None:
+            # A round's total sums every other cell of its hierarchy and is summed by none: it
+            # is hidden only when small (``protect`` never withholds it; its tests check so).
+            suppress_cells(item, vis, POPULATION_CELLS)
+        else:
+            hide_cells(item, protections.get(each.pk), _population_keys(area.pcode))
         result.append(item)
     return result
 
@@ -447,6 +656,7 @@ def flows(
         .order_by(F("origin_pcode").asc(nulls_last=True), "current_pcode")
     )
     names = _areas_by_pcode(p for row in rows for p in (row["origin_pcode"], row["current_pcode"]))
+    protection = _flows_protection(vis, round, area, population_type, rows)
     result = []
     for row in rows:
         item = {
@@ -460,9 +670,48 @@ def flows(
             "families": row["families"],
             "individuals": row["individuals"],
         }
-        suppress_cells(item, vis, [("families", "individuals")])
+        key = (row["origin_pcode"], row["current_pcode"])
+        hide_cells(item, protection, [(key, "families", "individuals")])
         result.append(item)
     return result
+
+
+def _flows_protection(
+    vis: Visibility,
+    round: AssessmentRound,
+    area: AdminArea | None,
+    population_type: str,
+    rows: list[dict[str, Any]],
+) -> Protection | None:
+    """The origin × current matrix protected by rows and by columns. Each current
+    governorate's sum is that governorate's figure (the area's, when one is asked for) and the
+    whole table's the area's: cells of the area hierarchy (``_table_protection``)."""
+    if not vis.suppress:
+        return None
+    values: dict[Hashable, int] = defaultdict(int)
+    by_current: dict[Hashable, list[Hashable]] = defaultdict(list)
+    by_origin: dict[Hashable, list[Hashable]] = defaultdict(list)
+    for row in rows:
+        key = (row["origin_pcode"], row["current_pcode"])
+        values[key] = row["families"]
+        current, origin = ("current", row["current_pcode"]), ("origin", row["origin_pcode"])
+        values[current] += row["families"]
+        values[origin] += row["families"]
+        values[EVERYWHERE] += row["families"]
+        by_current[current].append(key)
+        by_origin[origin].append(key)
+    lines = [
+        Line(EVERYWHERE, list(by_current)),
+        Line(EVERYWHERE, list(by_origin)),
+        *(Line(total, cells) for total, cells in by_current.items()),
+        *(Line(total, cells) for total, cells in by_origin.items()),
+    ]
+    everywhere = (area.pcode if area is not None else EVERYWHERE, population_type)
+    published: dict[Hashable, Hashable] = {EVERYWHERE: everywhere}
+    for current in by_current:
+        published[current] = everywhere if area is not None else (current[1], population_type)
+    depth = max(_depth(area), PATH_POSITION["governorate"])
+    return _table_protection(vis, values, lines, published, round, depth)
 
 
 def _shelter_group(category: str) -> str:
@@ -520,6 +769,7 @@ def shelter(
         .annotate(**sums)
         .order_by("group")
     }
+    protection = _shelter_protection(vis, round, area, population_type, by_category)
     categories = []
     for category in [*ShelterCategory.values, ""]:
         row = by_category.get(category)
@@ -532,7 +782,7 @@ def shelter(
             "families": row["families"] if row else 0,
             "individuals": row["individuals"] if row else 0,
         }
-        suppress_cells(item, vis, [("families", "individuals")])
+        hide_cells(item, protection, [(("category", category), "families", "individuals")])
         categories.append(item)
     groups = []
     for group in [*SHELTER_GROUPS, NOT_RECORDED]:
@@ -545,9 +795,39 @@ def shelter(
             "families": row["families"] if row else 0,
             "individuals": row["individuals"] if row else 0,
         }
-        suppress_cells(item, vis, [("families", "individuals")])
+        hide_cells(item, protection, [(("group", group), "families", "individuals")])
         groups.append(item)
     return {"categories": categories, "groups": groups, "suppression": vis.as_dict()}
+
+
+def _shelter_protection(
+    vis: Visibility,
+    round: AssessmentRound,
+    area: AdminArea | None,
+    population_type: str | None,
+    by_category: dict[str, dict[str, Any]],
+) -> Protection | None:
+    """Categories protected within their group (camp, private, critical, not recorded), and
+    groups within the area's figure (a cell of the area hierarchy, ``_table_protection``; of
+    every population type together it is no one cell, and is taken as shown)."""
+    if not vis.suppress:
+        return None
+    values: dict[Hashable, int] = defaultdict(int)
+    members: dict[Hashable, list[Hashable]] = defaultdict(list)
+    for category, row in by_category.items():
+        group = ("group", _shelter_group(category))
+        values[("category", category)] = row["families"]
+        values[group] += row["families"]
+        values[EVERYWHERE] += row["families"]
+        members[group].append(("category", category))
+    lines = [
+        Line(EVERYWHERE, list(members)),
+        Line(EVERYWHERE, [cell for cells in members.values() for cell in cells]),
+        *(Line(group, cells) for group, cells in members.items()),
+    ]
+    node = area.pcode if area is not None else EVERYWHERE
+    published: dict[Hashable, Hashable] = {EVERYWHERE: (node, population_type or "")}
+    return _table_protection(vis, values, lines, published, round, _depth(area))
 
 
 def _two_places(value: Any) -> float | None:
@@ -726,6 +1006,7 @@ def master_list(
             origin_governorate=area_pcode_at("origin_area", "governorate"),
         )
         .values(
+            "pk",
             "assessment__area__pcode",
             "assessment__area__name_en",
             "assessment__area__name_ar",
@@ -753,6 +1034,7 @@ def master_list(
         )
     )
     names = _areas_by_pcode(p for row in rows for p in (row["governorate"], row["district"]))
+    protection = area_protection(vis, round)
     result = []
     for row in rows:
         latitude, longitude = row["assessment__area__latitude"], row["assessment__area__longitude"]
@@ -777,7 +1059,7 @@ def master_list(
             "origin_governorate_pcode": row["origin_governorate"],
             "assessment_status": row["assessment__status"],
         }
-        suppress_cells(item, vis, [("families", "individuals")])
+        hide_cells(item, protection, [((GROUP, row["pk"]), "families", "individuals")])
         result.append(item)
     return result
 

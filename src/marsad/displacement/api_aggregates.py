@@ -35,7 +35,10 @@ class PublicQuery(serializers.Serializer):
     public = serializers.BooleanField(
         required=False,
         default=False,
-        help_text=_("The published figures with small cells suppressed, as the public sees them."),
+        help_text=_(
+            "The published figures as the public sees them: small cells suppressed, with the "
+            "cells that would give them away (see withheld)."
+        ),
     )
 
 
@@ -121,6 +124,18 @@ class RoundSerializer(serializers.Serializer):
     period_end = serializers.DateField()
 
 
+def withheld_field() -> serializers.ListField:
+    return serializers.ListField(
+        child=serializers.CharField(),
+        required=False,
+        help_text=_(
+            "In the public figures: the fields of this row that are null not for being small "
+            "but to protect a small figure elsewhere, which a total would otherwise give away. "
+            "They hold at least as many families as the threshold."
+        ),
+    )
+
+
 class SuppressionSerializer(serializers.Serializer):
     published_only = serializers.BooleanField()
     suppressed = serializers.BooleanField()
@@ -131,6 +146,7 @@ class PopulationTotalSerializer(serializers.Serializer):
     label = serializers.CharField()
     families = serializers.IntegerField(allow_null=True)
     individuals = serializers.IntegerField(allow_null=True)
+    withheld = withheld_field()
     locations = serializers.IntegerField()
     change_families = serializers.IntegerField(allow_null=True)
     change_individuals = serializers.IntegerField(allow_null=True)
@@ -160,6 +176,7 @@ class PopulationCellsSerializer(serializers.Serializer):
     returnee_individuals = serializers.IntegerField(allow_null=True)
     host_families = serializers.IntegerField(allow_null=True)
     host_individuals = serializers.IntegerField(allow_null=True)
+    withheld = withheld_field()
 
 
 class AreaFiguresSerializer(PopulationCellsSerializer):
@@ -190,6 +207,7 @@ class FlowSerializer(serializers.Serializer):
     locations = serializers.IntegerField()
     families = serializers.IntegerField(allow_null=True)
     individuals = serializers.IntegerField(allow_null=True)
+    withheld = withheld_field()
 
 
 class ShelterCategorySerializer(serializers.Serializer):
@@ -198,6 +216,7 @@ class ShelterCategorySerializer(serializers.Serializer):
     group = serializers.CharField()
     families = serializers.IntegerField(allow_null=True)
     individuals = serializers.IntegerField(allow_null=True)
+    withheld = withheld_field()
 
 
 class ShelterGroupSerializer(serializers.Serializer):
@@ -205,6 +224,7 @@ class ShelterGroupSerializer(serializers.Serializer):
     label = serializers.CharField()
     families = serializers.IntegerField(allow_null=True)
     individuals = serializers.IntegerField(allow_null=True)
+    withheld = withheld_field()
 
 
 class ShelterSerializer(serializers.Serializer):

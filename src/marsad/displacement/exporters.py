@@ -3,7 +3,8 @@ location; totals, trend, flows, shelter, needs, intentions) as CSV, XLSX or HXL-
 
 ``export`` is the one door (UI download, API and command line): it reads through
 ``aggregates`` (so scope, publication and small-cell suppression apply) and writes an EXPORT
-audit row. Suppressed cells are written as "<N>" (N = the small-cell threshold).
+audit row. Suppressed cells are written as "<N" (N = the small-cell threshold), and cells
+hidden so that a small one cannot be worked out from a total as "x".
 """
 
 import csv
@@ -31,6 +32,9 @@ CONTENT_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
 EXTENSIONS = {"csv": "csv", "hxl": "hxl.csv", "xlsx": "xlsx"}
+# In a public export: "<5" for a cell of fewer families than the threshold (5 here), and this
+# for a cell hidden with it so that it cannot be worked out from a total (it is not small).
+WITHHELD_MARKER = "x"
 
 
 @dataclass(frozen=True)
@@ -56,6 +60,11 @@ class Table:
     @property
     def marker(self) -> str:
         return f"<{self.threshold}" if self.threshold else ""
+
+    @property
+    def withheld_marker(self) -> str:
+        """A figure hidden so that a small one beside it cannot be worked out from a total."""
+        return WITHHELD_MARKER if self.threshold else ""
 
 
 def _population_columns() -> list[Column]:
@@ -282,10 +291,14 @@ def build_table(name: str, *, user: Any, query: Query) -> Table:
     return table
 
 
-def _value(column: Column, row: dict[str, Any], marker: str) -> Any:
+def _value(column: Column, row: dict[str, Any], table: Table) -> Any:
     value = row.get(column.source)
     if value is None:
-        return marker if column.suppressible and marker else ""
+        if not column.suppressible:
+            return ""
+        if column.source in row.get(aggregates.WITHHELD, ()):
+            return table.withheld_marker
+        return table.marker
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
@@ -302,7 +315,7 @@ def to_csv(table: Table, *, hxl: bool = False) -> str:
     if hxl:
         writer.writerow([column.tag for column in table.columns])
     for row in table.rows:
-        writer.writerow([_value(column, row, table.marker) for column in table.columns])
+        writer.writerow([_value(column, row, table) for column in table.columns])
     return buffer.getvalue()
 
 
@@ -312,7 +325,7 @@ def to_xlsx(table: Table) -> bytes:
     sheet = workbook.create_sheet(title=table.name[:31])
     sheet.append([column.header for column in table.columns])
     for row in table.rows:
-        sheet.append([_value(column, row, table.marker) for column in table.columns])
+        sheet.append([_value(column, row, table) for column in table.columns])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

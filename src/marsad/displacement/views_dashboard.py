@@ -106,6 +106,9 @@ def _map_points(rows: list[dict[str, Any]], population_type: str | None) -> list
                 "longitude": row["longitude"],
                 "individuals": sum(value for value in values if value is not None),
                 "suppressed": any(value is None for value in values),
+                "withheld": any(
+                    f"{each}_individuals" in row.get(aggregates.WITHHELD, ()) for each in types
+                ),
             }
         )
     return points
@@ -171,6 +174,11 @@ def _chart_labels() -> dict[str, str]:
         "individuals": _("Individuals"),
         "round": _("Round"),
         "suppressed": _("fewer than %(n)s families") % {"n": settings.MARSAD_SMALL_CELL_THRESHOLD},
+        "withheld": _(
+            "withheld so that a figure of fewer than %(n)s families cannot be worked out from "
+            "the totals"
+        )
+        % {"n": settings.MARSAD_SMALL_CELL_THRESHOLD},
         "priority_locations": _("Locations ranking it a priority"),
         "mean_severity": _("Mean severity"),
         "not_recorded": _("Not recorded"),
@@ -189,6 +197,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "population_type": chosen["population_type"],
         "visibility": chosen["visibility"],
         "marker": f"<{chosen['visibility'].threshold}",
+        "withheld_marker": exporters.WITHHELD_MARKER,
         "charts": CHARTS,
     }
     if chosen["round"] is not None:

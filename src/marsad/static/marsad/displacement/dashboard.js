@@ -36,8 +36,13 @@
     return v === null ? 0 : v;
   }
 
-  function hover(v) {
-    return v === null ? t.suppressed : v.toLocaleString();
+  // A hidden figure: small itself, or withheld so that a small one cannot be worked out.
+  function hover(row, key) {
+    var v = row[key];
+    if (v !== null) {
+      return v.toLocaleString();
+    }
+    return (row.withheld || []).indexOf(key) >= 0 ? t.withheld : t.suppressed;
   }
 
   function bars(elementId, rows, categoryKey, series) {
@@ -51,7 +56,7 @@
         name: s.name,
         x: rows.map(function (r) { return r[categoryKey]; }),
         y: rows.map(function (r) { return value(r[s.key]); }),
-        text: rows.map(function (r) { return hover(r[s.key]); }),
+        text: rows.map(function (r) { return hover(r, s.key); }),
         hovertemplate: "%{x}: %{text}<extra>" + s.name + "</extra>",
         textposition: "none",
       };
@@ -187,7 +192,7 @@
         name: label,
         x: rows.map(function (r) { return r.intention_label; }),
         y: rows.map(function (r) { return value(r.families); }),
-        text: rows.map(function (r) { return hover(r.families); }),
+        text: rows.map(function (r) { return hover(r, "families"); }),
         textposition: "none",
         hovertemplate: "%{x}: %{text}<extra>" + label + "</extra>",
       };
@@ -218,7 +223,7 @@
     points.forEach(function (p) {
       var radius = 4 + 26 * Math.sqrt(p.individuals / largest);
       var text = p.name + ": " + p.individuals.toLocaleString() + " " + t.individuals +
-        (p.suppressed ? " (+ " + t.suppressed + ")" : "");
+        (p.suppressed ? " (+ " + (p.withheld ? t.withheld : t.suppressed) + ")" : "");
       L.circleMarker([p.latitude, p.longitude], {
         radius: radius, color: "#b42318", weight: 1, fillColor: "#f04438", fillOpacity: 0.55,
       }).bindTooltip(text).addTo(leaflet);
