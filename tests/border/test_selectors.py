@@ -6,6 +6,7 @@ import datetime
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.urls import reverse
 
 from marsad.border import selectors, services
 from marsad.core.models import AuditAction, AuditEntry
@@ -122,7 +123,7 @@ def test_aggregate_viewers_get_every_crossing_with_small_cells_hidden(world, flo
     settings.MARSAD_SMALL_CELL_THRESHOLD = 5
     stats = flow(world.donor)
     assert stats["visibility"] == {"suppressed": True, "threshold": 5}
-    assert stats["totals"] == {"entries": 10, "exits": None, "net": None}
+    assert stats["totals"] == {"entries": 10, "exits": None, "net": None, "withheld": []}
     assert stats["by_point"][0] == {
         "point": "BGW",
         "name": "Bgw",
@@ -130,10 +131,42 @@ def test_aggregate_viewers_get_every_crossing_with_small_cells_hidden(world, flo
         "entries": 5,
         "exits": None,
         "net": None,
+        "withheld": [],
     }
-    assert stats["by_day"][0] == {"day": "2026-03-01", "entries": None, "exits": 0, "net": None}
+    assert stats["by_day"][0] == {
+        "day": "2026-03-01",
+        "entries": None,
+        "exits": 0,
+        "net": None,
+        "withheld": [],
+    }
     # A record viewer may ask for the same public figures.
     assert flow(world.safwan, public=True)["totals"] == stats["totals"]
+
+
+def test_a_cell_that_would_give_a_small_one_away_is_withheld(world, flows, settings, client):
+    # With a threshold of 3, 2 March's 2 entries are small; the 10 entries less 1 and 3 March
+    # (4 each) would give them, so the first of those is withheld. Every exit cell is small.
+    settings.MARSAD_SMALL_CELL_THRESHOLD = 3
+    stats = flow(world.donor)
+    assert stats["totals"]["entries"] == 10
+    assert [(row["day"], row["entries"], row["withheld"]) for row in stats["by_day"]] == [
+        ("2026-03-01", None, ["entries"]),
+        ("2026-03-02", None, []),
+        ("2026-03-03", 4, []),
+    ]
+    assert [row["entries"] for row in stats["by_point"]] == [5, 5]
+    # Baghdad airport's busy 3 March stands out; that day's figure is shown, so is its count.
+    assert [(row["day"], row["count"]) for row in stats["outliers"]] == [("2026-03-03", 4)]
+
+    client.force_login(world.donor)
+    page = client.get(reverse("border:flows"), {"date_from": D1, "date_to": D3}).content.decode()
+    assert "shown as x" in page
+    export = client.get(
+        reverse("border:flows-export"),
+        {"table": "by_day", "format": "csv", "date_from": D1, "date_to": D3},
+    ).content.decode()
+    assert export.splitlines()[1:] == ["2026-03-01,x,0,", "2026-03-02,<3,<3,", "2026-03-03,4,<3,"]
 
 
 def test_flow_statistics_are_refused_to_users_without_a_role(world):

@@ -480,13 +480,23 @@ FLOW_ROW = {
     "entries": serializers.IntegerField(allow_null=True),
     "exits": serializers.IntegerField(allow_null=True),
     "net": serializers.IntegerField(allow_null=True),
+    "withheld": serializers.ListField(
+        child=serializers.CharField(),
+        required=False,
+        help_text=_(
+            "In the public figures: the fields of this row that are null not for being small "
+            "but to protect a small figure elsewhere, which a total would otherwise give away. "
+            "They hold at least as many crossings as the threshold."
+        ),
+    ),
 }
 
 
 class FlowStatisticsViewSet(viewsets.ViewSet):
     """Entries, exits and net flow in total and by day, point, nationality and purpose; the
     days that stand out; the overstays (a count, and the list for roles that see records).
-    Aggregate viewers get every crossing with cells under the small-cell threshold null."""
+    Aggregate viewers get every crossing with cells under the small-cell threshold null, and
+    the cells that would give those away null too (listed in the row's ``withheld``)."""
 
     permission_classes = [HasCapability]
     required_capability = Capability.VIEW_AGGREGATES

@@ -7,7 +7,10 @@ out, and overstays.
 Who sums what in the statistics: roles that see records sum the crossings their scope shows
 them; other holders of VIEW_AGGREGATES (and anyone asking for the public figures) sum every
 crossing with cells of fewer than ``settings.MARSAD_SMALL_CELL_THRESHOLD`` crossings suppressed
-(``None``). A ``user`` of ``None`` is the command line or the system, which sees everything.
+(``None``), and with them the cells that would give them away: the breakdowns by point, day,
+nationality and purpose each add up to the totals, so a hidden cell alone in one of them would
+be the total less the rest (``marsad.core.disclosure``; those cells are listed in the row's
+``withheld``). A ``user`` of ``None`` is the command line or the system, which sees everything.
 Every query is plain aggregation that runs the same on SQLite and PostgreSQL.
 """
 
@@ -44,6 +47,7 @@ from marsad.border.models import (
 )
 from marsad.border.screening import Explanation
 from marsad.core import audit
+from marsad.core.disclosure import Line, Protection, protect
 from marsad.core.models import AuditAction, Sensitivity
 from marsad.core.roles import Capability
 from marsad.core.scoping import VIEW, has_capability, is_superuser, membership_scopes, scope
@@ -315,10 +319,43 @@ def _cell(vis: FlowVisibility, count: int) -> int | None:
     return None if vis.suppress and 0 < count < vis.threshold else count
 
 
-def _flows(vis: FlowVisibility, entries: int, exits: int) -> dict[str, int | None]:
-    shown_entries, shown_exits = _cell(vis, entries), _cell(vis, exits)
-    net = None if shown_entries is None or shown_exits is None else entries - exits
-    return {"entries": shown_entries, "exits": shown_exits, "net": net}
+BREAKDOWNS = {
+    "by_point": "point",
+    "by_day": "day",
+    "by_nationality": "nationality",
+    "by_purpose": "purpose",
+}
+
+
+def _protect_flows(vis: FlowVisibility, report: dict[str, Any]) -> None:
+    """Hide, in place, the public's small cells of ``report`` and the cells that would give
+    them away: each breakdown adds up to the totals, entries and exits apart. Rows hold raw
+    ``entries`` and ``exits`` until then."""
+    tables = {name: report[name] for name in BREAKDOWNS}
+    rows = [("totals", report["totals"])] + [
+        ((name, row[key]), row) for name, key in BREAKDOWNS.items() for row in tables[name]
+    ]
+    if not vis.suppress:
+        for _key, row in rows:
+            row["net"] = row["entries"] - row["exits"]
+        return
+    protections: dict[str, Protection] = {}
+    for direction in ("entries", "exits"):
+        values = {key: row[direction] for key, row in rows}
+        lines = [
+            Line("totals", [(name, row[key]) for row in tables[name]])
+            for name, key in BREAKDOWNS.items()
+        ]
+        protections[direction] = protect(values, lines, vis.threshold)
+    for key, row in rows:
+        withheld = row.setdefault("withheld", [])
+        for direction, protection in protections.items():
+            if key in protection:
+                row[direction] = None
+                if key in protection.complements:
+                    withheld.append(direction)
+        hidden = row["entries"] is None or row["exits"] is None
+        row["net"] = None if hidden else row["entries"] - row["exits"]
 
 
 def _as_date(value: Any) -> datetime.date:
@@ -394,7 +431,8 @@ def flow_statistics(
                 "point": names[row["point"]].code,
                 "name": names[row["point"]].name,
                 "kind": names[row["point"]].kind,
-                **_flows(vis, row["entries"], row["exits"]),
+                "entries": row["entries"],
+                "exits": row["exits"],
                 "_total": row["entries"] + row["exits"],
             }
             for row in by_point_rows
@@ -409,11 +447,8 @@ def flow_statistics(
     by_day = [
         {
             "day": day.isoformat(),
-            **_flows(
-                vis,
-                daily.get(day, {}).get("entries", 0),
-                daily.get(day, {}).get("exits", 0),
-            ),
+            "entries": daily.get(day, {}).get("entries", 0),
+            "exits": daily.get(day, {}).get("exits", 0),
         }
         for day in _days(date_from, date_to)
     ]
@@ -422,7 +457,8 @@ def flow_statistics(
         (
             {
                 "nationality": row["nationality"],
-                **_flows(vis, row["entries"], row["exits"]),
+                "entries": row["entries"],
+                "exits": row["exits"],
                 "_total": row["entries"] + row["exits"],
             }
             for row in rows.values("nationality").annotate(**COUNTS).order_by()
@@ -434,7 +470,8 @@ def flow_statistics(
             {
                 "purpose": row["purpose"],
                 "label": str(Purpose(row["purpose"]).label),
-                **_flows(vis, row["entries"], row["exits"]),
+                "entries": row["entries"],
+                "exits": row["exits"],
                 "_total": row["entries"] + row["exits"],
             }
             for row in rows.values("purpose").annotate(**COUNTS).order_by()
@@ -448,13 +485,13 @@ def flow_statistics(
     overstaying = narrowing.apply(
         _overstays(_rows(vis), as_of=date_to, point=None), direction=False
     ).count()
-    return {
+    report = {
         "date_from": date_from.isoformat(),
         "date_to": date_to.isoformat(),
         "point": point.code if point is not None else None,
         "filters": narrowing.as_dict(),
         "visibility": vis.as_dict(),
-        "totals": _flows(vis, totals["entries"], totals["exits"]),
+        "totals": {"entries": totals["entries"], "exits": totals["exits"]},
         "by_point": by_point,
         "by_day": by_day,
         "by_nationality": by_nationality,
@@ -464,6 +501,21 @@ def flow_statistics(
         ),
         "overstays": _cell(vis, overstaying),
     }
+    _protect_flows(vis, report)
+    # A day that stands out at a point is part of that day's figure: where the day's figure is
+    # hidden, so is the point's (it may be all of it).
+    hidden_days = {
+        (row["day"], direction)
+        for row in by_day
+        for direction in ("entries", "exits")
+        if row[direction] is None
+    }
+    for row in report["outliers"]:
+        direction = "entries" if row["direction"] == Direction.ENTRY else "exits"
+        if (row["day"], direction) in hidden_days and row["count"] is not None:
+            row["count"] = None
+            row["withheld"] = ["count"]
+    return report
 
 
 def _baseline(values: list[int], spread: float) -> dict[str, float]:

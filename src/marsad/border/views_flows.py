@@ -18,6 +18,7 @@ from openpyxl import Workbook
 from marsad.border import selectors
 from marsad.border.forms import FlowFilterForm
 from marsad.core import audit
+from marsad.core.disclosure import WITHHELD_MARKER
 from marsad.core.models import AuditAction
 from marsad.core.roles import Capability
 from marsad.core.scoping import has_capability
@@ -120,6 +121,7 @@ def flows(request: HttpRequest) -> HttpResponse:
             "marker": f"<{report['visibility']['threshold']}"
             if report["visibility"]["suppressed"]
             else "",
+            "withheld_marker": WITHHELD_MARKER,
             "export_query": query.urlencode(),
             "records": has_capability(request.user, Capability.VIEW_RECORDS),
         },
@@ -153,6 +155,14 @@ def _columns(table: str) -> list[tuple[str, str]]:
     }[table]
 
 
+def _hidden_as(key: str, row: dict[str, Any], marker: str) -> str:
+    """What a hidden cell reads as: "x" when withheld to protect another, the small-cell marker
+    when small, nothing for a net flow (a difference, never a count of travellers)."""
+    if key == "net":
+        return ""
+    return WITHHELD_MARKER if key in row.get("withheld", ()) else marker
+
+
 def _safe(value: Any, marker: str) -> Any:
     if value is None:
         return marker
@@ -183,7 +193,8 @@ def flows_export(request: HttpRequest) -> HttpResponse:
     columns = _columns(table)
     marker = f"<{report['visibility']['threshold']}" if report["visibility"]["suppressed"] else ""
     matrix = [[header for _key, header in columns]] + [
-        [_safe(row.get(key), marker) for key, _header in columns] for row in rows
+        [_safe(row.get(key), _hidden_as(key, row, marker)) for key, _header in columns]
+        for row in rows
     ]
     name = f"border-flows-{table}-{chosen['date_from']}-{chosen['date_to']}"
     if file_format == "xlsx":

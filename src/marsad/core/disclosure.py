@@ -20,6 +20,10 @@ from typing import Generic, TypeVar
 
 Key = TypeVar("Key", bound=Hashable)
 
+#: How a withheld cell reads in a table or a file, beside "<5" for a small one: the figure is
+#: not small, it is hidden so that a small one cannot be worked out from a total.
+WITHHELD_MARKER = "x"
+
 
 @dataclass(frozen=True)
 class Line(Generic[Key]):

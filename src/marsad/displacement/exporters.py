@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
 from marsad.core import audit
+from marsad.core.disclosure import WITHHELD_MARKER
 from marsad.core.models import AuditAction
 from marsad.core.roles import Capability
 from marsad.core.scoping import has_capability
@@ -32,9 +33,6 @@ CONTENT_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
 EXTENSIONS = {"csv": "csv", "hxl": "hxl.csv", "xlsx": "xlsx"}
-# In a public export: "<5" for a cell of fewer families than the threshold (5 here), and this
-# for a cell hidden with it so that it cannot be worked out from a total (it is not small).
-WITHHELD_MARKER = "x"
 
 
 @dataclass(frozen=True)

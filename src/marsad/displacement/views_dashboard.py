@@ -12,6 +12,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from marsad.core.disclosure import WITHHELD_MARKER
 from marsad.displacement import aggregates, exporters
 from marsad.displacement.models import AssessmentRound, PopulationType
 from marsad.geo.models import AdminArea, AreaLevel
@@ -197,7 +198,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "population_type": chosen["population_type"],
         "visibility": chosen["visibility"],
         "marker": f"<{chosen['visibility'].threshold}",
-        "withheld_marker": exporters.WITHHELD_MARKER,
+        "withheld_marker": WITHHELD_MARKER,
         "charts": CHARTS,
     }
     if chosen["round"] is not None:
