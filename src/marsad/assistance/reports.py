@@ -8,7 +8,10 @@ How people are counted is written in ``counting``.
 Who sees what (``visibility``): roles that see records count the receipts their scope shows
 them; other holders of the view-aggregates capability count every receipt with rows of fewer
 households than ``settings.MARSAD_SMALL_CELL_THRESHOLD`` suppressed (every figure of the row
-``None``). ``user=None`` is the command line, which counts every receipt.
+``None``), and with them the rows that would give them away: a table's rows add up to its
+total (by governorate and district exactly, each household living in one place), so a hidden
+row alone would be the total less the rest (``marsad.core.disclosure``; such a row lists its
+figures in ``withheld``). ``user=None`` is the command line, which counts every receipt.
 """
 
 import datetime
@@ -31,6 +34,7 @@ from marsad.assistance.models import (
     AssistanceType,
     Receipt,
 )
+from marsad.core.disclosure import Line, Protection, protect
 from marsad.core.roles import Capability
 from marsad.core.scoping import VIEW, has_capability, scope
 from marsad.geo.models import AdminArea, AreaLevel
@@ -157,6 +161,16 @@ def receipts_counted(user: Any, filters: Filters | None = None) -> QuerySet[Rece
     if filters.area is not None:
         conditions &= Q(household__area__path__startswith=filters.area.path)
     return queryset.filter(conditions)
+
+
+def hidden(values: dict[str, Any], *, withheld: bool = False) -> dict[str, Any]:
+    """``values`` with every figure ``None``; ``withheld`` lists them as hidden to protect
+    another row (not for being small)."""
+    names = (*FIGURES, "quantity")
+    row = {**values, **dict.fromkeys(names, None)}
+    if withheld:
+        row["withheld"] = list(names)
+    return row
 
 
 def suppressed(values: dict[str, Any], vis: Visibility) -> dict[str, Any]:
@@ -400,13 +414,14 @@ def _table(
     sizes, members, persons = people
     by_key, total = _tally(rows, _KEYS[by])
     labels = _describe(by, by_key)
+    households = {}
     table_rows = []
     for key, tally in by_key.items():
         values = {**labels[key], **figures(tally, sizes=sizes, members=members, persons=persons)}
         if by == "assistance_type":
             values["quantity"] = tally.quantity
-        table_rows.append(suppressed(values, vis))
-    table_rows.sort(key=lambda row: _sort_key(by, row))
+        households[key] = values["households"]
+        table_rows.append((key, values))
     total_values = {
         "code": None,
         "name": _("Total"),
@@ -414,6 +429,14 @@ def _table(
         "name_ar": "",
         **figures(total, sizes=sizes, members=members, persons=persons),
     }
+    protection = _protection(by, households, total_values["households"], rows, people, vis)
+    table_rows = [
+        hidden(values, withheld=key in protection.complements)
+        if protection is not None and key in protection
+        else values
+        for key, values in table_rows
+    ]
+    table_rows.sort(key=lambda row: _sort_key(by, row))
     return {
         "by": by,
         "title": str(DIMENSION_NAMES[by]),
@@ -422,6 +445,39 @@ def _table(
         "total": suppressed(total_values, vis),
         "suppression": vis.as_dict(),
     }
+
+
+TOTAL = ("*",)  # the table's total, among its rows' keys
+
+
+def _protection(
+    by: str,
+    households: dict[Hashable, int],
+    total: int,
+    rows: list[_Row],
+    people: tuple[dict, dict, dict],
+    vis: Visibility,
+) -> Protection | None:
+    """The rows of a table the reader may not see, by key: small ones and those that would
+    give them away from the total. By district, governorates are worked out first, as in their
+    own table, so both tables hide the same governorates' districts consistently."""
+    if not vis.suppress:
+        return None
+    if by != "district":
+        values: dict[Hashable, int] = {TOTAL: total, **households}
+        return protect(values, [Line(TOTAL, list(households))], vis.threshold)
+    sizes, members, persons = people
+    governorates, _total = _tally(rows, _KEYS["governorate"])
+    values = {TOTAL: total, **households}
+    children: dict[Hashable, list[Hashable]] = defaultdict(list)
+    for governorate, tally in governorates.items():
+        key = ("governorate", governorate)
+        values[key] = figures(tally, sizes=sizes, members=members, persons=persons)["households"]
+    for district in households:
+        children[("governorate", district[0])].append(district)
+    lines = [Line(TOTAL, [("governorate", governorate) for governorate in governorates])]
+    lines += [Line(parent, cells) for parent, cells in children.items()]
+    return protect(values, lines, vis.threshold)
 
 
 def _read(vis: Visibility, filters: Filters) -> tuple[list[_Row], tuple[dict, dict, dict]]:

@@ -4,7 +4,8 @@ type, programme, donor, partner) and the 5W, as CSV, XLSX or HXL-tagged CSV.
 ``export`` is the one door (page download, API and command line): it reads through
 ``reports`` (so scope and small-cell suppression apply) and writes an EXPORT audit row. Files
 are in English with the Arabic names of places beside; CSV and XLSX end with the total row and
-show a suppressed figure as "<N>" (N = the small-cell threshold); the HXL file, meant for
+show a suppressed figure as "<N>" (N = the small-cell threshold), and a figure withheld so that
+a small row cannot be worked out from the total as "x"; the HXL file, meant for
 machines, has no total row and leaves a suppressed figure empty.
 
 HXL tags follow the HXL standard's 3W/5W practice: ``#org+impl`` (implementing partner),
@@ -26,6 +27,7 @@ from openpyxl import Workbook
 
 from marsad.assistance import counting, reports
 from marsad.core import audit
+from marsad.core.disclosure import WITHHELD_MARKER
 from marsad.core.models import AuditAction
 
 FORMATS = ("csv", "xlsx", "hxl")
@@ -181,7 +183,9 @@ def build_table(table: str, *, user: Any, filters: reports.Filters | None = None
 def _value(column: Column, row: dict[str, Any], marker: str) -> Any:
     value = row.get(column.source)
     if value is None:
-        return marker if column.figure and marker else ""
+        if not (column.figure and marker):
+            return ""
+        return WITHHELD_MARKER if column.source in row.get("withheld", ()) else marker
     if isinstance(value, Decimal):
         return int(value) if value == value.to_integral_value() else value
     if isinstance(value, datetime.date):

@@ -128,6 +128,14 @@ class AssistanceFiguresSerializer(serializers.Serializer):
 
 class AssistanceReportRowSerializer(AssistanceFiguresSerializer):
     code = serializers.CharField(allow_null=True, help_text=_("P-code, type or organisation."))
+    withheld = serializers.ListField(
+        child=serializers.CharField(),
+        required=False,
+        help_text=_(
+            "In the public figures: the figures of this row, null not for being few households "
+            "but to protect a small row, which the total would otherwise give away."
+        ),
+    )
     name = serializers.CharField()
     name_en = serializers.CharField()
     name_ar = serializers.CharField(allow_blank=True)

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 
 from marsad.assistance import reports, reports_export
 from marsad.assistance.models import AssistanceType
+from marsad.core.disclosure import WITHHELD_MARKER
 from marsad.geo.models import AdminArea, AreaLevel
 from marsad.partners.models import Organisation, OrganisationKind, Programme
 
@@ -125,6 +126,7 @@ def reports_page(request: HttpRequest) -> HttpResponse:
         "filters": filters,
         "visibility": vis,
         "marker": f"<{vis.threshold}",
+        "withheld_marker": WITHHELD_MARKER,
         "tables": [{**table, "heading": TABLE_HEADINGS[by]} for by, table in tables.items()],
         "total": tables["governorate"]["total"],
         "export_query": _query(filters),
