@@ -67,6 +67,7 @@ from marsad.displacement.models import (  # noqa: E402
     PopulationGroup,
     RoundStatus,
 )
+from marsad.displacement.views_dashboard import dashboard_payload  # noqa: E402
 from marsad.geo.models import AdminArea, AreaLevel  # noqa: E402
 from marsad.partners.models import Organisation, OrganisationKind  # noqa: E402
 
@@ -306,6 +307,13 @@ def main() -> int:
         "flows": lambda: aggregates.flows(user=viewer, round=last_round),
         "shelter": lambda: aggregates.shelter(user=viewer, round=last_round),
         "master list": lambda: aggregates.master_list(user=viewer, round=last_round),
+        # One visibility for the page, as a request has: each round's protection worked once.
+        "whole dashboard page": lambda: dashboard_payload(
+            visibility=aggregates.visibility(viewer),
+            round=last_round,
+            area=governorate,
+            population_type=None,
+        ),
     }
     print(
         "the public's reads (small cells and their complements hidden), ms "

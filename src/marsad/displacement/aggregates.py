@@ -75,6 +75,7 @@ WITHHELD = "withheld"
 # Keys of the area hierarchy's cells besides (area P-code, population type).
 EVERYWHERE, GROUP = "*", "group"
 DISTRICT_DEPTH = PATH_POSITION["district"]  # country 1, governorate 2, district 3
+ALL_LEVELS = 99  # a depth below every area
 
 
 @dataclass(frozen=True)
@@ -236,33 +237,54 @@ def area_protection(
 ) -> Protection | None:
     """The cells of ``round``'s area hierarchy the reader may not see (None when nothing is
     hidden from them): keys ``(P-code, population type)`` for every area with assessed
-    populations, ``(EVERYWHERE, population type)`` for the whole round and ``(GROUP, pk)`` for
-    each population row. Computed over the whole round, so every filter hides the same cells.
+    populations and ``(EVERYWHERE, population type)`` for the whole round. Computed over the
+    whole round, so every filter hides the same cells (the master list's population rows below
+    their location: ``_group_protection``).
 
     ``depth`` (levels below the country: 2 a governorate, 3 a district) asks only for the
     cells down to that level, which are hidden exactly as in the whole hierarchy (see
     ``protect_hierarchy``) and are read from far fewer rows."""
     if not vis.suppress:
         return None
-    if depth and depth <= DISTRICT_DEPTH:
-        key = (round.pk, depth)
-        if key not in vis.protections:
-            cut = _cut_protections(vis, depth, round=round)
-            vis.protections[key] = cut.get(round.pk, protect({}, [], vis.threshold))
-        return vis.protections[key]
-    key = (round.pk, 0)
+    key = (round.pk, depth or ALL_LEVELS)
     if key not in vis.protections:
-        rows = (
-            _rows(PopulationGroup, vis)
-            .filter(assessment__round=round)
-            .order_by("pk")
-            .values_list("pk", "population_type", "families", "assessment__area__path")
-        )
-        vis.protections[key] = protect_hierarchy(
-            (((GROUP, pk), kind, families, path) for pk, kind, families, path in rows),
-            vis.threshold,
-        )
+        cut = _cut_protections(vis, depth or ALL_LEVELS, round=round)
+        vis.protections[key] = cut.get(round.pk) or protect({}, [], vis.threshold)
     return vis.protections[key]
+
+
+def _held(figures: list[int], types: int) -> list[int | None]:
+    """Each population type's families, None for a type of which there are no rows."""
+    return [
+        count if held else None
+        for count, held in zip(figures[:types], figures[types:], strict=True)
+    ]
+
+
+def _group_protection(
+    vis: Visibility, round: AssessmentRound, rows: list[dict[str, Any]]
+) -> Protection | None:
+    """The master list's population rows to hide: each location's rows of a population type
+    add up to the location's figure, hidden or shown as the area hierarchy has it. ``rows``
+    hold every row of the locations and types they name (filters select whole locations)."""
+    protection = area_protection(vis, round)
+    if protection is None:
+        return None
+    values: dict[Hashable, int] = defaultdict(int)
+    cells: dict[Hashable, list[Hashable]] = defaultdict(list)
+    for row in rows:
+        location = (row["assessment__area__pcode"], row["population_type"])
+        values[(GROUP, row["pk"])] = row["families"]
+        values[location] += row["families"]
+        cells[location].append((GROUP, row["pk"]))
+    hidden = {location for location in cells if location in protection}
+    return protect(
+        values,
+        [Line(location, members) for location, members in cells.items()],
+        vis.threshold,
+        fixed=set(cells) - hidden,
+        hidden_elsewhere=hidden,
+    )
 
 
 def _depth(area: AdminArea | None) -> int:
@@ -299,12 +321,18 @@ def _cut_protections(
         )
         by_place = ((round_id, paths[pk], families) for round_id, pk, *families in read)
     else:
-        read = published.order_by("pk").values_list("round", "area__path", *columns)
-        by_place = ((round_id, path, families) for round_id, path, *families in read)
+        # One row per assessment; a population type it has no rows of is no cell (as in the
+        # master list), where the sums above may hold a zero (never chosen: see ``protect``).
+        groups = [f"{kind}_groups" for kind in POPULATION_TYPES]
+        read = published.order_by("pk").values_list("round", "area__path", *columns, *groups)
+        by_place = (
+            (round_id, path, _held(figures, len(columns))) for round_id, path, *figures in read
+        )
     rows: dict[int, list[tuple[None, str, int, str]]] = defaultdict(list)
     for round_id, path, families in by_place:
         for kind, count in zip(POPULATION_TYPES, families, strict=True):
-            rows[round_id].append((None, str(kind), count or 0, path))
+            if count is not None:
+                rows[round_id].append((None, str(kind), count, path))
     return {
         round_id: protect_hierarchy(each, vis.threshold, depth=depth)
         for round_id, each in rows.items()
@@ -1034,7 +1062,7 @@ def master_list(
         )
     )
     names = _areas_by_pcode(p for row in rows for p in (row["governorate"], row["district"]))
-    protection = area_protection(vis, round)
+    protection = _group_protection(vis, round, rows)
     result = []
     for row in rows:
         latitude, longitude = row["assessment__area__latitude"], row["assessment__area__longitude"]
