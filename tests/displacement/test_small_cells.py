@@ -221,6 +221,25 @@ def test_flows_are_protected_by_row_and_by_column(world, viewer):
     }
 
 
+def test_an_origin_asked_for_alone_hides_what_the_whole_table_hides(world, viewer):
+    # Baghdad's IDPs by origin: Basrah 3 (L2), Ninewa 30 (L3), not recorded 71. The whole
+    # table withholds Ninewa → Baghdad, or 104 less 30 and 71 would give Basrah's 3. Alone,
+    # Ninewa's column has nothing small in it; it must not show the 30 all the same.
+    groups = world["groups"]
+    groups["L2"].origin_area = AdminArea.objects.get(pcode="IQG02")
+    groups["L3"].origin_area = world["ninewa"]
+    for group in (groups["L2"], groups["L3"]):
+        group.save()
+    whole = aggregates.flows(user=viewer, round=world["round"])
+    cells = {(row["origin_pcode"], row["current_pcode"]): row["families"] for row in whole}
+    assert cells[("IQG02", "IQG08")] is None
+    assert cells[("IQG15", "IQG08")] is None
+    alone = aggregates.flows(user=viewer, round=world["round"], origin=world["ninewa"])
+    assert [(row["current_pcode"], row["families"], row["withheld"]) for row in alone] == [
+        ("IQG08", None, ["families", "individuals"])
+    ]
+
+
 @st.composite
 def paths(draw):
     """Population rows (leaf, type, families, path) over a random tree of areas."""

@@ -86,9 +86,9 @@ class Visibility:
     published_only: bool
     suppress: bool
     threshold: int
-    # Each round's area protection, worked out once for everything read with this visibility
-    # (one request, one export): the dashboard reads it for half a dozen tables.
-    protections: dict[int, Protection] = field(
+    # Each (round, depth)'s area protection, worked out once for everything read with this
+    # visibility (one request, one export): the dashboard reads it for half a dozen tables.
+    protections: dict[tuple[int, int], Protection] = field(
         default_factory=dict, compare=False, hash=False, repr=False
     )
 
@@ -381,15 +381,23 @@ def _table_protection(
     published: dict[Hashable, Hashable],
     round: AssessmentRound,
     depth: int,
+    also: Iterable[Hashable] = (),
 ) -> Protection:
     """Protect a table whose ``published`` totals are cells of the area hierarchy (by key in
     the table → key in the hierarchy): those the hierarchy shows are never complements here,
-    those it hides count as hidden from the start."""
+    those it hides count as hidden from the start. Cells in ``also`` are hidden as
+    complements (when not small) whatever the lines say."""
     withheld_there = area_protection(vis, round, depth=depth) or protect({}, [], vis.threshold)
     elsewhere = {key for key, there in published.items() if there in withheld_there}
-    return protect(
-        values, lines, vis.threshold, fixed=set(published) - elsewhere, hidden_elsewhere=elsewhere
+    protection = protect(
+        values,
+        lines,
+        vis.threshold,
+        fixed=set(published) - elsewhere - set(also),
+        hidden_elsewhere=elsewhere | set(also),
     )
+    extra = frozenset(also) - protection.small
+    return Protection(protection.small, protection.complements | extra)
 
 
 def _subtract(current: int | None, previous: int | None) -> int | None:
@@ -668,23 +676,19 @@ def flows(
     queryset = _filtered(
         _rows(PopulationGroup, vis), round=round, area=area, population_type=population_type
     )
-    if origin is not None:
-        queryset = queryset.filter(origin_area__path__startswith=origin.path)
-    rows = list(
-        queryset.annotate(
-            origin_pcode=area_pcode_at("origin_area", "governorate"),
-            current_pcode=area_pcode_at("assessment__area", "governorate"),
-        )
-        .values("origin_pcode", "current_pcode")
-        .annotate(
-            families=Coalesce(Sum("families"), 0),
-            individuals=Coalesce(Sum("individuals"), 0),
-            locations=Count("assessment", distinct=True),
-        )
-        .order_by(F("origin_pcode").asc(nulls_last=True), "current_pcode")
-    )
+    rows = _flow_rows(queryset, origin)
     names = _areas_by_pcode(p for row in rows for p in (row["origin_pcode"], row["current_pcode"]))
     protection = _flows_protection(vis, round, area, population_type, rows)
+    if protection is not None and origin is not None:
+        # An origin's cells are a column of the whole table (or part of one): what the whole
+        # table hides, this one hides too, or the column would show a cell withheld there.
+        whole = _flows_protection(vis, round, area, population_type, _flow_rows(queryset))
+        also = {
+            (row["origin_pcode"], row["current_pcode"])
+            for row in rows
+            if (row["origin_pcode"], row["current_pcode"]) in whole
+        }
+        protection = _flows_protection(vis, round, area, population_type, rows, also=also)
     result = []
     for row in rows:
         item = {
@@ -704,16 +708,36 @@ def flows(
     return result
 
 
+def _flow_rows(queryset: QuerySet, origin: AdminArea | None = None) -> list[dict[str, Any]]:
+    if origin is not None:
+        queryset = queryset.filter(origin_area__path__startswith=origin.path)
+    return list(
+        queryset.annotate(
+            origin_pcode=area_pcode_at("origin_area", "governorate"),
+            current_pcode=area_pcode_at("assessment__area", "governorate"),
+        )
+        .values("origin_pcode", "current_pcode")
+        .annotate(
+            families=Coalesce(Sum("families"), 0),
+            individuals=Coalesce(Sum("individuals"), 0),
+            locations=Count("assessment", distinct=True),
+        )
+        .order_by(F("origin_pcode").asc(nulls_last=True), "current_pcode")
+    )
+
+
 def _flows_protection(
     vis: Visibility,
     round: AssessmentRound,
     area: AdminArea | None,
     population_type: str,
     rows: list[dict[str, Any]],
+    also: Iterable[Hashable] = (),
 ) -> Protection | None:
     """The origin × current matrix protected by rows and by columns. Each current
     governorate's sum is that governorate's figure (the area's, when one is asked for) and the
-    whole table's the area's: cells of the area hierarchy (``_table_protection``)."""
+    whole table's the area's: cells of the area hierarchy (``_table_protection``). Cells in
+    ``also`` are hidden whatever their size."""
     if not vis.suppress:
         return None
     values: dict[Hashable, int] = defaultdict(int)
@@ -739,7 +763,7 @@ def _flows_protection(
     for current in by_current:
         published[current] = everywhere if area is not None else (current[1], population_type)
     depth = max(_depth(area), PATH_POSITION["governorate"])
-    return _table_protection(vis, values, lines, published, round, depth)
+    return _table_protection(vis, values, lines, published, round, depth, also)
 
 
 def _shelter_group(category: str) -> str:
