@@ -169,6 +169,23 @@ def test_a_cell_that_would_give_a_small_one_away_is_withheld(world, flows, setti
     assert export.splitlines()[1:] == ["2026-03-01,x,0,", "2026-03-02,<3,<3,", "2026-03-03,4,<3,"]
 
 
+def test_one_nationality_asked_for_alone_keeps_its_withheld_figure_hidden(world, flows, settings):
+    # Two Syrians enter at Safwan on 1 March. By nationality the 2 is small, and 12 entries
+    # less GBR's 5 would give it with Iran's 5 shown: Iran's is withheld. Asked for Iranians
+    # alone, their 5 entries must not show as the totals, nor as the one point they used.
+    quick_crossings(world.safwan_point, {D1: 2}, nationality="SYR", number="S103")
+    settings.MARSAD_SMALL_CELL_THRESHOLD = 3
+    everyone = flow(world.donor)
+    entries = {row["nationality"]: row["entries"] for row in everyone["by_nationality"]}
+    assert entries == {"IRN": None, "GBR": 5, "SYR": None, "IRQ": 0}
+    iranians = flow(world.donor, nationality="IRN")
+    assert iranians["totals"]["entries"] is None
+    assert "entries" in iranians["totals"]["withheld"]
+    assert [(row["point"], row["entries"]) for row in iranians["by_point"]] == [("SAFWAN", None)]
+    # The command line and record viewers still see the figures.
+    assert flow(None, nationality="IRN")["totals"]["entries"] == 5
+
+
 def test_flow_statistics_are_refused_to_users_without_a_role(world):
     with pytest.raises(PermissionDenied):
         flow(UserFactory())

@@ -14,6 +14,7 @@ be the total less the rest (``marsad.core.disclosure``; those cells are listed i
 Every query is plain aggregation that runs the same on SQLite and PostgreSQL.
 """
 
+import dataclasses
 import datetime
 import math
 import statistics
@@ -21,7 +22,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -327,10 +328,13 @@ BREAKDOWNS = {
 }
 
 
-def _protect_flows(vis: FlowVisibility, report: dict[str, Any]) -> None:
+def _protect_flows(
+    vis: FlowVisibility, report: dict[str, Any], hidden_above: Iterable[str] = ()
+) -> None:
     """Hide, in place, the public's small cells of ``report`` and the cells that would give
     them away: each breakdown adds up to the totals, entries and exits apart. Rows hold raw
-    ``entries`` and ``exits`` until then."""
+    ``entries`` and ``exits`` until then. The totals of a direction in ``hidden_above`` are
+    withheld whatever their size (a wider report hides them)."""
     tables = {name: report[name] for name in BREAKDOWNS}
     rows = [("totals", report["totals"])] + [
         ((name, row[key]), row) for name, key in BREAKDOWNS.items() for row in tables[name]
@@ -346,7 +350,11 @@ def _protect_flows(vis: FlowVisibility, report: dict[str, Any]) -> None:
             Line("totals", [(name, row[key]) for row in tables[name]])
             for name, key in BREAKDOWNS.items()
         ]
-        protections[direction] = protect(values, lines, vis.threshold)
+        above = {"totals"} if direction in hidden_above else set()
+        protection = protect(values, lines, vis.threshold, hidden_elsewhere=above)
+        protections[direction] = Protection(
+            protection.small, protection.complements | (above - protection.small)
+        )
     for key, row in rows:
         withheld = row.setdefault("withheld", [])
         for direction, protection in protections.items():
@@ -378,6 +386,9 @@ class FlowFilter:
     nationality: str = ""
     purpose: str | None = None
 
+    # Each field's "not narrowed" value (a purpose of "" means "not recorded").
+    ANY: ClassVar[dict[str, Any]] = {"point": None, "nationality": "", "purpose": None}
+
     def apply(self, rows: QuerySet[Crossing], *, direction: bool = True) -> QuerySet[Crossing]:
         if self.point is not None:
             rows = rows.filter(point=self.point)
@@ -397,28 +408,10 @@ class FlowFilter:
         }
 
 
-def flow_statistics(
-    user: Any,
-    *,
-    date_from: datetime.date,
-    date_to: datetime.date,
-    point: BorderCrossingPoint | None = None,
-    direction: str = "",
-    nationality: str = "",
-    purpose: str | None = None,
-    public: bool = False,
-    spread: float = DEFAULT_SPREAD,
+def _breakdowns(
+    vis: FlowVisibility, narrowing: FlowFilter, date_from: datetime.date, date_to: datetime.date
 ) -> dict[str, Any]:
-    """Entries, exits and net flow (entries − exits) between ``date_from`` and ``date_to``
-    (local days, both included), in total and by point, day (every day, zeros included),
-    nationality and purpose; the days that stand out (see ``outlier_days``); and the number of
-    travellers overstaying on ``date_to`` (see ``overstays``): all of them narrowed to
-    ``point``, ``direction``, ``nationality`` and ``purpose`` when given (see ``FlowFilter``).
-    Plain dicts, ready for JSON."""
-    if date_to < date_from:
-        raise ValueError("date_to is before date_from")
-    vis = _resolve(user, public)
-    narrowing = FlowFilter(point, direction, nationality, purpose)
+    """Entries and exits in total and by point, day, nationality and purpose, as counted."""
     start, end = day_bounds(date_from, date_to)
     rows = narrowing.apply(_rows(vis).filter(crossed_at__gte=start, crossed_at__lt=end))
     totals = rows.aggregate(**COUNTS)
@@ -481,6 +474,79 @@ def flow_statistics(
     for table in (by_point, by_nationality, by_purpose):
         for row in table:
             del row["_total"]
+    return {
+        "totals": {"entries": totals["entries"], "exits": totals["exits"]},
+        "by_point": by_point,
+        "by_day": by_day,
+        "by_nationality": by_nationality,
+        "by_purpose": by_purpose,
+    }
+
+
+# Each narrowing by one of these is a row of the breakdown without it: (FlowFilter field,
+# breakdown, the row's key, the filter's value as that key reads it).
+NARROWINGS = (
+    ("point", "by_point", "point", lambda value: value.code),
+    ("nationality", "by_nationality", "nationality", lambda value: value),
+    ("purpose", "by_purpose", "purpose", lambda value: value),
+)
+
+
+def _protected_breakdowns(
+    vis: FlowVisibility,
+    narrowing: FlowFilter,
+    date_from: datetime.date,
+    date_to: datetime.date,
+    seen: dict[FlowFilter, dict[str, Any]],
+) -> dict[str, Any]:
+    """``_breakdowns``, protected for the public (``_protect_flows``). Narrowed to a point,
+    nationality or purpose, the totals are that row of the breakdown without the narrowing:
+    hidden there, they are hidden here too (withheld), or asking for one nationality would show
+    the figure its table withholds. Worked out once per narrowing (``seen``)."""
+    if narrowing in seen:
+        return seen[narrowing]
+    figures = _breakdowns(vis, narrowing, date_from, date_to)
+    hidden_above: set[str] = set()
+    if vis.suppress:
+        for attribute, table, key, read in NARROWINGS:
+            value = getattr(narrowing, attribute)
+            anything = FlowFilter.ANY[attribute]
+            if value == anything:
+                continue
+            wider = dataclasses.replace(narrowing, **{attribute: anything})
+            wider = _protected_breakdowns(vis, wider, date_from, date_to, seen)
+            for row in wider[table]:
+                if row[key] == read(value):
+                    hidden_above |= {d for d in ("entries", "exits") if row[d] is None}
+    _protect_flows(vis, figures, hidden_above)
+    seen[narrowing] = figures
+    return figures
+
+
+def flow_statistics(
+    user: Any,
+    *,
+    date_from: datetime.date,
+    date_to: datetime.date,
+    point: BorderCrossingPoint | None = None,
+    direction: str = "",
+    nationality: str = "",
+    purpose: str | None = None,
+    public: bool = False,
+    spread: float = DEFAULT_SPREAD,
+) -> dict[str, Any]:
+    """Entries, exits and net flow (entries − exits) between ``date_from`` and ``date_to``
+    (local days, both included), in total and by point, day (every day, zeros included),
+    nationality and purpose; the days that stand out (see ``outlier_days``); and the number of
+    travellers overstaying on ``date_to`` (see ``overstays``): all of them narrowed to
+    ``point``, ``direction``, ``nationality`` and ``purpose`` when given (see ``FlowFilter``).
+    Plain dicts, ready for JSON."""
+    if date_to < date_from:
+        raise ValueError("date_to is before date_from")
+    vis = _resolve(user, public)
+    narrowing = FlowFilter(point, direction, nationality, purpose)
+    figures = _protected_breakdowns(vis, narrowing, date_from, date_to, {})
+    by_day = figures["by_day"]
     # An overstay is an entry: a direction asked for narrows only the crossings above.
     overstaying = narrowing.apply(
         _overstays(_rows(vis), as_of=date_to, point=None), direction=False
@@ -491,17 +557,12 @@ def flow_statistics(
         "point": point.code if point is not None else None,
         "filters": narrowing.as_dict(),
         "visibility": vis.as_dict(),
-        "totals": {"entries": totals["entries"], "exits": totals["exits"]},
-        "by_point": by_point,
-        "by_day": by_day,
-        "by_nationality": by_nationality,
-        "by_purpose": by_purpose,
+        **figures,
         "outliers": outlier_days(
             vis, date_from=date_from, date_to=date_to, narrowing=narrowing, spread=spread
         ),
         "overstays": _cell(vis, overstaying),
     }
-    _protect_flows(vis, report)
     # A day that stands out at a point is part of that day's figure: where the day's figure is
     # hidden, so is the point's (it may be all of it).
     hidden_days = {
