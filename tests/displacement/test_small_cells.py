@@ -219,6 +219,14 @@ def test_flows_are_protected_by_row_and_by_column(world, viewer):
         (None, "IQG08"): (None, True),
         (None, "IQG15"): (None, True),
     }
+    # Baghdad's row alone has nothing small in it; it hides what the whole table hides.
+    baghdad = AdminArea.objects.get(pcode="IQG08")
+    row = aggregates.flows(user=viewer, round=world["round"], area=baghdad)
+    assert [(r["origin_pcode"], r["families"]) for r in row] == [
+        ("IQG02", 40),
+        ("IQG15", None),
+        (None, None),
+    ]
 
 
 def test_an_origin_asked_for_alone_hides_what_the_whole_table_hides(world, viewer):
@@ -238,6 +246,56 @@ def test_an_origin_asked_for_alone_hides_what_the_whole_table_hides(world, viewe
     assert [(row["current_pcode"], row["families"], row["withheld"]) for row in alone] == [
         ("IQG08", None, ["families", "individuals"])
     ]
+    # Baghdad's row alone is the whole table's row: the same cells hidden.
+    baghdad = AdminArea.objects.get(pcode="IQG08")
+    row = aggregates.flows(user=viewer, round=world["round"], area=baghdad)
+    assert {(r["origin_pcode"], r["families"]) for r in row} == {
+        (o, f) for (o, c), f in cells.items() if c == "IQG08"
+    }
+
+
+def test_a_governorate_s_shelter_and_the_country_s_are_protected_together(mission):
+    # Baghdad: 40 families rented (L1), 3 in a camp (L2); Ninewa: 50 in a camp, 20 rented.
+    # The country's camp figure (53) less Ninewa's (50) would give Baghdad's 3: Ninewa's camp
+    # figure goes too, and then its rented one (its 70 less the camp's would give it).
+    areas = area_tree()
+    ninewa = AdminAreaFactory(
+        pcode="IQG15", level=AreaLevel.GOVERNORATE, parent=areas["country"], name_en="Ninewa"
+    )
+    mosul = AdminAreaFactory(pcode="IQG15Q01", level=AreaLevel.DISTRICT, parent=ninewa)
+    round_ = AssessmentRoundFactory(number=1, status="published")
+    viewer = member("aggregate_viewer", username="viewer")
+    for pcode, district, rows in (
+        ("L1", areas["karkh"], [(40, "rented")]),
+        ("L2", areas["karkh"], [(3, "camp")]),
+        ("L7", mosul, [(50, "camp"), (20, "rented")]),
+    ):
+        assessment = LocationAssessmentFactory(
+            round=round_, area=location(pcode, district), organisation=mission, status="published"
+        )
+        for families, shelter in rows:
+            PopulationGroupFactory(
+                assessment=assessment,
+                population_type="idp",
+                families=families,
+                individuals=families * 6,
+                shelter_category=shelter,
+                displacement_period=period("2006-2008"),
+            )
+
+    def shown(area):
+        table = aggregates.shelter(user=viewer, round=round_, area=area)
+        return {
+            row["category"]: row["families"]
+            for row in table["categories"]
+            if row["category"] in ("camp", "rented")
+        }
+
+    assert shown(None) == {"camp": 53, "rented": 60}
+    assert shown(areas["baghdad"]) == {"camp": None, "rented": None}
+    assert shown(ninewa) == {"camp": None, "rented": None}
+    # A district's table hides at least what its governorate's does.
+    assert shown(mosul) == {"camp": None, "rented": None}
 
 
 @st.composite

@@ -11,9 +11,11 @@ A small cell alone is not enough: a governorate's families less its visible dist
 give the hidden district. So hiding is complementary (``marsad.core.disclosure``): over the
 area hierarchy of a round (country, governorate, district, sub-district, location, and the
 master list's population rows) computed whole, whatever the filter, so totals, every level of
-``by_area`` and the master list hide the same cells; and within the flows and shelter tables,
-whose totals are the area's. A cell hidden to protect another is listed in its row's
-``withheld`` (its figure is not small; the exports mark it apart).
+``by_area`` and the master list hide the same cells; within the flows table (an origin or
+area asked for alone hiding what the whole table hides); and across the shelter tables of the
+country and its governorates, taken as one governorate × category table. A cell hidden to
+protect another is listed in its row's ``withheld`` (its figure is not small; the exports mark
+it apart).
 """
 
 import builtins
@@ -679,10 +681,14 @@ def flows(
     rows = _flow_rows(queryset, origin)
     names = _areas_by_pcode(p for row in rows for p in (row["origin_pcode"], row["current_pcode"]))
     protection = _flows_protection(vis, round, area, population_type, rows)
-    if protection is not None and origin is not None:
-        # An origin's cells are a column of the whole table (or part of one): what the whole
-        # table hides, this one hides too, or the column would show a cell withheld there.
-        whole = _flows_protection(vis, round, area, population_type, _flow_rows(queryset))
+    if protection is not None and (origin is not None or area is not None):
+        # An origin's cells are a column of the whole table, a governorate's a row (or parts
+        # of them, below a governorate): what the whole table hides, this one hides too, or
+        # it would show a cell withheld there.
+        everything = _filtered(
+            _rows(PopulationGroup, vis), round=round, population_type=population_type
+        )
+        whole = _flows_protection(vis, round, None, population_type, _flow_rows(everything))
         also = {
             (row["origin_pcode"], row["current_pcode"])
             for row in rows
@@ -821,7 +827,7 @@ def shelter(
         .annotate(**sums)
         .order_by("group")
     }
-    protection = _shelter_protection(vis, round, area, population_type, by_category)
+    protection = _shelter_protection(vis, round, area, population_type, base, by_category)
     categories = []
     for category in [*ShelterCategory.values, ""]:
         row = by_category.get(category)
@@ -857,29 +863,109 @@ def _shelter_protection(
     round: AssessmentRound,
     area: AdminArea | None,
     population_type: str | None,
+    base: QuerySet,
     by_category: dict[str, dict[str, Any]],
 ) -> Protection | None:
-    """Categories protected within their group (camp, private, critical, not recorded), and
-    groups within the area's figure (a cell of the area hierarchy, ``_table_protection``; of
-    every population type together it is no one cell, and is taken as shown)."""
+    """The shelter table's cells to hide, keyed ``("category", c)``, ``("group", g)``.
+
+    The country's table and each governorate's are rows of one table, governorate × category,
+    whose column sums are the country's figures: protected together (``_shelter_table``), so
+    that a governorate's small camp figure cannot be had from the country's less the other
+    governorates'. Below a governorate, the area's table is protected within itself and hides
+    at least what its governorate's hides."""
     if not vis.suppress:
         return None
+    depth = _depth(area)
+    if depth <= PATH_POSITION["governorate"]:
+        joint = _shelter_table(vis, round, population_type)
+        return _shelter_row(joint, area.pcode if area is not None else EVERYWHERE)
+    governorate = area.path.strip("/").split("/")[PATH_POSITION["governorate"] - 1]
+    above = _shelter_row(_shelter_table(vis, round, population_type), governorate)
+    values, members = _shelter_cells(by_category.items())
+    lines = _shelter_lines(EVERYWHERE, members)
+    node = (area.pcode, population_type or "")
+    return _table_protection(
+        vis, values, lines, {EVERYWHERE: node}, round, depth, also=above.hidden & set(values)
+    )
+
+
+def _shelter_cells(
+    families: Iterable[tuple[str, dict[str, Any]]], prefix: tuple = ()
+) -> tuple[dict[Hashable, int], dict[Hashable, list[Hashable]]]:
+    """A table's cells (``prefix`` + ("category", c) / ("group", g); ``prefix`` + (EVERYWHERE,)
+    or EVERYWHERE for its total) and each group's categories."""
     values: dict[Hashable, int] = defaultdict(int)
     members: dict[Hashable, list[Hashable]] = defaultdict(list)
-    for category, row in by_category.items():
-        group = ("group", _shelter_group(category))
-        values[("category", category)] = row["families"]
+    total = (*prefix, EVERYWHERE) if prefix else EVERYWHERE
+    for category, row in families:
+        cell = (*prefix, "category", category)
+        group = (*prefix, "group", _shelter_group(category))
+        values[cell] = row["families"]
         values[group] += row["families"]
-        values[EVERYWHERE] += row["families"]
-        members[group].append(("category", category))
-    lines = [
-        Line(EVERYWHERE, list(members)),
-        Line(EVERYWHERE, [cell for cells in members.values() for cell in cells]),
+        values[total] += row["families"]
+        members[group].append(cell)
+    return values, members
+
+
+def _shelter_lines(total: Hashable, members: dict[Hashable, list[Hashable]]) -> list[Line]:
+    """Groups and categories add up to the total; each group's categories to the group."""
+    return [
+        Line(total, list(members)),
+        Line(total, [cell for cells in members.values() for cell in cells]),
         *(Line(group, cells) for group, cells in members.items()),
     ]
-    node = area.pcode if area is not None else EVERYWHERE
-    published: dict[Hashable, Hashable] = {EVERYWHERE: (node, population_type or "")}
-    return _table_protection(vis, values, lines, published, round, _depth(area))
+
+
+def _shelter_table(vis: Visibility, round: AssessmentRound, population_type: str | None):
+    """The governorate × category shelter table protected with the country's row as its
+    column sums; each governorate's and the country's figure are cells of the area hierarchy
+    (of every population type together they are no one cell, and are taken as shown)."""
+    key = ("shelter", round.pk, population_type or "")
+    if key in vis.protections:
+        return vis.protections[key]
+    base = _filtered(_rows(PopulationGroup, vis), round=round, population_type=population_type)
+    read = (
+        base.annotate(governorate=area_pcode_at("assessment__area", "governorate"))
+        .values("governorate", "shelter_category")
+        .annotate(families=Coalesce(Sum("families"), 0))
+        .order_by("governorate", "shelter_category")
+    )
+    by_governorate: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)
+    country: dict[str, dict[str, Any]] = defaultdict(lambda: {"families": 0})
+    for row in read:
+        by_governorate[row["governorate"]][row["shelter_category"]] = row
+        country[row["shelter_category"]]["families"] += row["families"]
+    values, members = _shelter_cells(country.items())
+    lines = _shelter_lines(EVERYWHERE, members)
+    published: dict[Hashable, Hashable] = {EVERYWHERE: (EVERYWHERE, population_type or "")}
+    columns: dict[Hashable, list[Hashable]] = defaultdict(list)
+    for governorate, categories in by_governorate.items():
+        cells, groups = _shelter_cells(categories.items(), prefix=(governorate,))
+        values.update(cells)
+        lines += _shelter_lines((governorate, EVERYWHERE), groups)
+        published[(governorate, EVERYWHERE)] = (governorate, population_type or "")
+        for cell in cells:
+            columns[cell[1:] if cell[1:] != (EVERYWHERE,) else EVERYWHERE].append(cell)
+    lines += [Line(total, cells) for total, cells in columns.items()]
+    depth = PATH_POSITION["governorate"]
+    vis.protections[key] = _table_protection(vis, values, lines, published, round, depth)
+    return vis.protections[key]
+
+
+def _shelter_row(joint: Protection, governorate: str) -> Protection:
+    """One row of the governorate × category protection, keyed as a shelter table's cells."""
+    if governorate == EVERYWHERE:
+        pick = {key for key in joint.hidden if not (isinstance(key, tuple) and len(key) == 3)}
+        return Protection(joint.small & pick, joint.complements & pick)
+
+    def row(keys: frozenset) -> frozenset:
+        return frozenset(
+            key[1:]
+            for key in keys
+            if isinstance(key, tuple) and len(key) == 3 and key[0] == governorate
+        )
+
+    return Protection(row(joint.small), row(joint.complements))
 
 
 def _two_places(value: Any) -> float | None:
