@@ -292,6 +292,7 @@ def test_a_governorate_s_shelter_and_the_country_s_are_protected_together(missio
         }
 
     assert shown(None) == {"camp": 53, "rented": 60}
+    assert shown(areas["country"]) == shown(None)
     assert shown(areas["baghdad"]) == {"camp": None, "rented": None}
     assert shown(ninewa) == {"camp": None, "rented": None}
     # A district's table hides at least what its governorate's does.

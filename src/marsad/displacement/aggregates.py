@@ -88,9 +88,10 @@ class Visibility:
     published_only: bool
     suppress: bool
     threshold: int
-    # Each (round, depth)'s area protection, worked out once for everything read with this
-    # visibility (one request, one export): the dashboard reads it for half a dozen tables.
-    protections: dict[tuple[int, int], Protection] = field(
+    # Each round's protections (of the area hierarchy to a depth, of the shelter table), worked
+    # out once for everything read with this visibility (one request, one export): the
+    # dashboard reads them for half a dozen tables.
+    protections: dict[tuple[Any, ...], Protection] = field(
         default_factory=dict, compare=False, hash=False, repr=False
     )
 
@@ -827,7 +828,7 @@ def shelter(
         .annotate(**sums)
         .order_by("group")
     }
-    protection = _shelter_protection(vis, round, area, population_type, base, by_category)
+    protection = _shelter_protection(vis, round, area, population_type, by_category)
     categories = []
     for category in [*ShelterCategory.values, ""]:
         row = by_category.get(category)
@@ -863,7 +864,6 @@ def _shelter_protection(
     round: AssessmentRound,
     area: AdminArea | None,
     population_type: str | None,
-    base: QuerySet,
     by_category: dict[str, dict[str, Any]],
 ) -> Protection | None:
     """The shelter table's cells to hide, keyed ``("category", c)``, ``("group", g)``.
@@ -878,7 +878,8 @@ def _shelter_protection(
     depth = _depth(area)
     if depth <= PATH_POSITION["governorate"]:
         joint = _shelter_table(vis, round, population_type)
-        return _shelter_row(joint, area.pcode if area is not None else EVERYWHERE)
+        governorate = area.pcode if area is not None and depth > 1 else EVERYWHERE
+        return _shelter_row(joint, governorate)
     governorate = area.path.strip("/").split("/")[PATH_POSITION["governorate"] - 1]
     above = _shelter_row(_shelter_table(vis, round, population_type), governorate)
     values, members = _shelter_cells(by_category.items())
@@ -916,7 +917,9 @@ def _shelter_lines(total: Hashable, members: dict[Hashable, list[Hashable]]) -> 
     ]
 
 
-def _shelter_table(vis: Visibility, round: AssessmentRound, population_type: str | None):
+def _shelter_table(
+    vis: Visibility, round: AssessmentRound, population_type: str | None
+) -> Protection:
     """The governorate × category shelter table protected with the country's row as its
     column sums; each governorate's and the country's figure are cells of the area hierarchy
     (of every population type together they are no one cell, and are taken as shown)."""
