@@ -128,3 +128,15 @@ def test_a_total_hidden_in_another_table_counts_as_hidden_here():
     assert alone.hidden == {"a"}
     assert alone.complements == {"a"}
     assert "gov" not in alone
+
+
+def test_a_cell_a_wider_table_withholds_is_withheld_here_and_protected():
+    # b is withheld in a wider table: hidden here as a complement, and the line then takes
+    # the smallest other cell with it; a withheld cell that is small stays "small".
+    values = {"all": 60, "a": 30, "b": 20, "c": 10}
+    protection = protect(values, [Line("all", ["a", "b", "c"])], 5, withhold={"b"})
+    assert protection.complements == {"b", "c"}
+    assert not protection.small
+    small = protect({"all": 33, "a": 3, "b": 30}, [Line("all", ["a", "b"])], 5, withhold={"a"})
+    assert small.small == {"a"}
+    assert small.complements == {"b"}

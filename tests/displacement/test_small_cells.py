@@ -301,7 +301,8 @@ def test_a_governorate_s_shelter_and_the_country_s_are_protected_together(missio
 
 @st.composite
 def paths(draw):
-    """Population rows (leaf, type, families, path) over a random tree of areas."""
+    """Population rows (type, families, path) over a random tree of areas, each row under its
+    location as a level of its own (as the master list's rows are)."""
     rows = []
     for index in range(draw(st.integers(1, 30))):
         governorate = draw(st.sampled_from(["G1", "G2", "G3"]))
@@ -309,7 +310,7 @@ def paths(draw):
         place = district + draw(st.sampled_from(["L1", "L2", "L3", "L4"]))
         families = draw(st.sampled_from([0, 1, 2, 3, 4, 6, 9, 20, 50]))
         kind = draw(st.sampled_from(["idp", "returnee"]))
-        rows.append((("group", index), kind, families, f"IQ/{governorate}/{district}/{place}/"))
+        rows.append((kind, families, f"IQ/{governorate}/{district}/{place}/{place}R{index}/"))
     return rows
 
 
@@ -319,10 +320,12 @@ def test_the_levels_above_a_cut_are_hidden_as_in_the_whole_hierarchy(rows, depth
     whole = protect_hierarchy(rows, 5)
     cut = protect_hierarchy(rows, 5, depth=depth)
 
-    def level(pcode):  # IQ 1, G1 2, G1D1 3, G1D1L1 4
-        return 0 if pcode == EVERYWHERE else 1 if pcode == "IQ" else len(pcode) // 2 + 1
+    def level(pcode):  # IQ 1, G1 2, G1D1 3, G1D1L1 4, G1D1L1R7 5
+        if pcode in (EVERYWHERE, "IQ"):
+            return 0 if pcode == EVERYWHERE else 1
+        return 5 if "R" in pcode else len(pcode) // 2 + 1
 
     def above(protection):
-        return {key for key in protection.hidden if key[0] != "group" and level(key[0]) <= depth}
+        return {key for key in protection.hidden if level(key[0]) <= depth}
 
     assert above(cut) == above(whole)

@@ -343,18 +343,15 @@ def _protect_flows(
         for _key, row in rows:
             row["net"] = row["entries"] - row["exits"]
         return
+    lines = [
+        Line("totals", [(name, row[key]) for row in tables[name]])
+        for name, key in BREAKDOWNS.items()
+    ]
     protections: dict[str, Protection] = {}
     for direction in ("entries", "exits"):
         values = {key: row[direction] for key, row in rows}
-        lines = [
-            Line("totals", [(name, row[key]) for row in tables[name]])
-            for name, key in BREAKDOWNS.items()
-        ]
         above = {"totals"} if direction in hidden_above else set()
-        protection = protect(values, lines, vis.threshold, hidden_elsewhere=above)
-        protections[direction] = Protection(
-            protection.small, protection.complements | (above - protection.small)
-        )
+        protections[direction] = protect(values, lines, vis.threshold, withhold=above)
     for key, row in rows:
         withheld = row.setdefault("withheld", [])
         for direction, protection in protections.items():

@@ -60,18 +60,21 @@ def protect(
     *,
     fixed: Iterable[Key] = (),
     hidden_elsewhere: Iterable[Key] = (),
+    withhold: Iterable[Key] = (),
 ) -> Protection[Key]:
     """Which of ``values`` to hide so that each cell below ``threshold`` cannot be worked out
     from any one of ``lines``. Lines are looked at in the order given, then as hiding a cell
     opens them again: give a hierarchy's top lines first, so a complement chosen high up can
     protect the line below it too. Cells in ``fixed`` are published elsewhere as they are: never
     chosen as complements. Cells in ``hidden_elsewhere`` (totals another table withholds) count
-    as hidden from the start; they are in neither set returned."""
+    as hidden from the start; they are in neither set returned. Cells in ``withhold`` (which a
+    wider table withholds) are hidden from the start too, and returned among the complements
+    unless they are small."""
     lines = list(lines)
     small = {key for key, value in values.items() if is_small(value, threshold)}
     elsewhere = set(hidden_elsewhere) - small
-    hidden = small | elsewhere
-    keep = set(fixed) - elsewhere
+    hidden = small | elsewhere | set(withhold)
+    keep = set(fixed) - hidden
     lines_of: dict[Key, list[int]] = defaultdict(list)
     for index, line in enumerate(lines):
         for key in (line.total, *line.cells):

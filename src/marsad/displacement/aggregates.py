@@ -331,11 +331,11 @@ def _cut_protections(
         by_place = (
             (round_id, path, _held(figures, len(columns))) for round_id, path, *figures in read
         )
-    rows: dict[int, list[tuple[None, str, int, str]]] = defaultdict(list)
+    rows: dict[int, list[tuple[str, int, str]]] = defaultdict(list)
     for round_id, path, families in by_place:
         for kind, count in zip(POPULATION_TYPES, families, strict=True):
             if count is not None:
-                rows[round_id].append((None, str(kind), count, path))
+                rows[round_id].append((str(kind), count, path))
     return {
         round_id: protect_hierarchy(each, vis.threshold, depth=depth)
         for round_id, each in rows.items()
@@ -343,10 +343,10 @@ def _cut_protections(
 
 
 def protect_hierarchy(
-    rows: Iterable[tuple[Hashable | None, str, int, str]], threshold: int, *, depth: int = 0
+    rows: Iterable[tuple[str, int, str]], threshold: int, *, depth: int = 0
 ) -> Protection:
-    """Protect the sums of ``rows`` — (leaf key or None, population type, families, area path)
-    — over the areas of their paths, cut at ``depth`` levels below the country when given.
+    """Protect the sums of ``rows`` — (population type, families, area path) — over the areas
+    of their paths, cut at ``depth`` levels below the country when given.
 
     A cell is hidden only for being small or as a complement in the line that sums it with its
     siblings, never for the lines below it (their totals are consistent), so the cells above
@@ -355,7 +355,7 @@ def protect_hierarchy(
     values: dict[Hashable, int] = defaultdict(int)
     children: dict[Hashable, dict[Hashable, None]] = defaultdict(dict)  # ordered sets
     depths: dict[Hashable, int] = {}
-    for leaf, population_type, families, path in rows:
+    for population_type, families, path in rows:
         parent: Hashable = (EVERYWHERE, population_type)
         values[parent] += families
         depths[parent] = 0
@@ -366,9 +366,6 @@ def protect_hierarchy(
             values[node] += families
             depths[node] = level
             parent = node
-        if leaf is not None and not depth:
-            values[leaf] = families
-            children[parent][leaf] = None
     # Top lines first; within a level, in the order the rows came (sorted stably).
     lines = sorted(
         (Line(total, list(cells)) for total, cells in children.items()),
@@ -392,15 +389,14 @@ def _table_protection(
     complements (when not small) whatever the lines say."""
     withheld_there = area_protection(vis, round, depth=depth) or protect({}, [], vis.threshold)
     elsewhere = {key for key, there in published.items() if there in withheld_there}
-    protection = protect(
+    return protect(
         values,
         lines,
         vis.threshold,
-        fixed=set(published) - elsewhere - set(also),
-        hidden_elsewhere=elsewhere | set(also),
+        fixed=published,
+        hidden_elsewhere=elsewhere,
+        withhold=also,
     )
-    extra = frozenset(also) - protection.small
-    return Protection(protection.small, protection.complements | extra)
 
 
 def _subtract(current: int | None, previous: int | None) -> int | None:
