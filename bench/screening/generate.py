@@ -326,10 +326,12 @@ def _write(rng: random.Random, parts: list[Name], *, arabic: bool, listed_style:
 def entry_for(rng: random.Random, population: Population, person: Person, entry_id: str):
     parts = _parts(person)
     written = list(parts)
+    # By place, not by value: a grandfather named like the person (Ali son of Hassan son of
+    # Ali) must not take the given name out of the listed name.
     if person.family and rng.random() < 0.15:
-        written.remove(person.grandfather)
+        del written[2]
     elif person.family and rng.random() < 0.05:
-        written.remove(person.family)
+        del written[3]
     arabic = rng.random() < 0.5
     names = [_write(rng, written, arabic=arabic, listed_style=True)]
     for _ in range(rng.choices((0, 1, 2), weights=(50, 35, 15))[0]):
