@@ -81,3 +81,30 @@ def test_nisbas_of_listed_names_are_derived_again_and_no_others(areas):
     for pk, values in fresh.items():
         assert WatchlistEntry.objects.values("name_key", "search_text").get(pk=pk) == values
     assert WatchlistEntry.objects.get(pk=other.pk).name_key == "stale"
+
+
+al_names = importlib.import_module("marsad.border.migrations.0006_derive_al_names_again")
+
+
+@pytest.mark.django_db
+def test_names_that_begin_with_al_are_derived_again_and_no_others(areas):
+    """Al-Alusi was read "usi" and آلوسي "وسي": neither met الآلوسي."""
+    world = World(areas)
+    listing = watchlist(world.bpc)
+    latin = entry(listing, names=["Kadhim Shihab Al-Alusi"])
+    arabic = entry(listing, names=["كاظم شهاب آلوسي"])
+    written = entry(listing, names=["كاظم شهاب الآلوسي"])
+    other = entry(listing, names=["Ali Hassan Al-Jubouri"])
+    keys = {WatchlistEntry.objects.get(pk=row.pk).name_key.split()[-1] for row in (latin, arabic)}
+    assert keys == {WatchlistEntry.objects.get(pk=written.pk).name_key.split()[-1]}
+    fresh = {
+        row.pk: WatchlistEntry.objects.values("name_key", "search_text").get(pk=row.pk)
+        for row in (latin, arabic)
+    }
+    WatchlistEntry.objects.filter(pk__in=[latin.pk, arabic.pk, other.pk]).update(name_key="stale")
+
+    al_names.derive_again(apps, None)
+
+    for pk, values in fresh.items():
+        assert WatchlistEntry.objects.values("name_key", "search_text").get(pk=pk) == values
+    assert WatchlistEntry.objects.get(pk=other.pk).name_key == "stale"

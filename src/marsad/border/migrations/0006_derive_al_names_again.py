@@ -1,0 +1,54 @@
+"""Derive again the stored name forms (the search box reads them) of the travellers, documents
+and watchlist entries whose names the normaliser now reads otherwise: the lexicon lists family
+names that begin with al themselves, after the article (Al-Alusi was read "usi", Al-Alwani
+"wani", Al-Alami "ami", so they never met الآلوسي, العلواني and العلمي; آلوسي was read وسي). Only
+rows with such a name are read; only changed rows are written. Screening builds its index from the
+names as written and needs nothing; fingerprints hash the names as written and do not change.
+
+The rows are derived by the models' own ``refresh_derived``, as in 0002, 0004 and 0005."""
+
+from operator import methodcaller
+
+from django.db import migrations
+from django.db.models import Q, TextField
+from django.db.models.functions import Cast
+
+from marsad.core.bulk import derive_again as derive_again_in_batches
+
+FIELDS = ["names_normalised", "names_latin", "name_key", "search_text"]
+#: آلوسي, whose آل was read as the article.
+ARABIC = "آلوس"
+#: The same in stored JSON that escapes what is not ASCII.
+ESCAPED = "\\u0622\\u0644\\u0648\\u0633"
+#: Alusi, Alwani and Alami in their Latin spellings (and a few names that contain them).
+LATIN = r"[ae]l+(ou|oo|u)s+[iy]|[ae]l+wan[iy]|[ae]l+am[iy]"
+
+
+def _derive(queryset, affected):
+    derive_again_in_batches(queryset.filter(affected), FIELDS, methodcaller("refresh_derived"))
+
+
+def _written(*names):
+    found = Q()
+    for name in names:
+        found |= Q(**{f"{name}__regex": ARABIC}) | Q(**{f"{name}__iregex": LATIN})
+    return found
+
+
+def derive_again(apps, schema_editor):
+    from marsad.border.models import TravelDocument, Traveller, WatchlistEntry
+
+    _derive(Traveller.objects.all(), _written("given_names", "surname", "name_other_script"))
+    _derive(TravelDocument.objects.all(), _written("given_names", "surname"))
+    _derive(
+        WatchlistEntry.objects.annotate(names_text=Cast("names", TextField())),
+        Q(names_text__regex=ARABIC)
+        | Q(names_text__contains=ESCAPED)
+        | Q(names_text__iregex=LATIN),
+    )
+
+
+class Migration(migrations.Migration):
+    dependencies = [("border", "0005_derive_nisba_names_again")]
+
+    operations = [migrations.RunPython(derive_again, migrations.RunPython.noop, elidable=True)]

@@ -1,0 +1,32 @@
+"""Derive again the name forms of the persons whose names the normaliser now reads otherwise: the
+lexicon lists family names that begin with al themselves, after the article (Al-Alusi was read
+"usi", Al-Alwani "wani" and Al-Alami "ami", so they never met الآلوسي, العلواني and العلمي; آلوسي
+was read وسي). Only persons with such a name are read, a few thousand at a time; only changed
+rows are written."""
+
+from django.db import migrations
+from django.db.models import Q
+
+NAMES = ("given_name", "father_name", "grandfather_name", "family_name", "mother_name")
+#: آلوسي, whose آل was read as the article.
+ARABIC = "آلوس"
+#: Alusi, Alwani and Alami in their Latin spellings (and a few names that contain them).
+LATIN = r"[ae]l+(ou|oo|u)s+[iy]|[ae]l+wan[iy]|[ae]l+am[iy]"
+
+
+def derive_again(apps, schema_editor):
+    from marsad.core.bulk import derive_again as derive_in_batches
+    from marsad.registry.models import DERIVED_NAME_FIELDS
+    from marsad.registry.services import derive_names
+
+    Person = apps.get_model("registry", "Person")
+    affected = Q()
+    for name in NAMES:
+        affected |= Q(**{f"{name}__regex": ARABIC}) | Q(**{f"{name}__iregex": LATIN})
+    derive_in_batches(Person.objects.filter(affected), DERIVED_NAME_FIELDS, derive_names)
+
+
+class Migration(migrations.Migration):
+    dependencies = [("registry", "0007_derive_nisba_names_again")]
+
+    operations = [migrations.RunPython(derive_again, migrations.RunPython.noop, elidable=True)]
