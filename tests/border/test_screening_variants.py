@@ -16,6 +16,7 @@ from marsad.border.screening import (
 )
 from marsad.border.screening.names import (
     DIFFERENT,
+    EXACT,
     TYPO,
     VARIANT,
     TokenComparer,
@@ -138,3 +139,41 @@ def test_a_slip_of_another_spelling_of_the_listed_name_is_a_slip(mansour_index, 
 def test_a_known_spelling_of_another_name_stays_a_different_name(mansour_index):
     comparer = mansour_index.comparer
     assert kinds("AL-GHANIMAWI", "MANSOUR SINAN WALID", "منذر سنان وليد", comparer)[0] == DIFFERENT
+
+
+@pytest.mark.parametrize(
+    ("surname", "given_names", "listed", "place"),
+    [
+        # "Fires" is nobody's spelling; its consonants and key are Faris's, one letter from Firas
+        ("AL-ARAMAWI", "RAED ALI FIRES", "Raed Ali Firas Al-Aramawi", 2),
+        # "Jaml" has Jamal's key, and is Jamil (جميل) with a letter dropped
+        ("JAML", "ABAS ALI", "عباس علي جميل", 2),
+    ],
+)
+def test_a_slip_sharing_the_consonants_of_another_listed_name_is_a_slip(
+    surname, given_names, listed, place
+):
+    assert kinds(surname, given_names, listed)[place] == TYPO
+
+
+def test_a_spelling_the_list_uses_sharing_consonants_is_still_a_different_name():
+    # Faris is a listed spelling: a different name from Firas, not a slip of it.
+    assert kinds("AL-ARAMAWI", "RAED ALI FARIS", "Raed Ali Firas Al-Aramawi")[2] == DIFFERENT
+
+
+# --- particles -----------------------------------------------------------------------------
+
+
+def test_a_particle_stands_between_names_and_a_first_word_spelled_like_one_is_a_name():
+    # Ban (بان) respelled Ben by a passport office is her given name, not "son of".
+    assert kinds("MOHAMMED", "BEN SAID", "Ban Said Mohammed") == [VARIANT, EXACT, EXACT]
+    assert [token.text for token in traveller_name("MOHAMMED", "BEN SAID").tokens][0] == "ben"
+    # ... while between names it is the particle, on either side of the document's split
+    for surname, given in [
+        ("BIN LADEN", "OSAMA"),
+        ("ISMAIL", "AHMAD BIN"),
+        ("", "AHMAD BIN ISMAIL"),
+    ]:
+        name = traveller_name(surname, given)
+        assert len(name.tokens) == 2 and name.fixed_order
+    assert entry_name("Mohammed bin Salman").fixed_order

@@ -192,12 +192,24 @@ def _forms(text: str) -> tuple[tuple[str, str, str], ...]:
     return tuple(form for word in words for form in _word_forms(word))
 
 
-def _tokens(text: str) -> tuple[tuple[Token, ...], bool]:
-    """The parts of a name (particles left out) and whether a particle fixed its order."""
+def _tokens(
+    text: str, *, after_names: bool = False, before_names: bool = False
+) -> tuple[tuple[Token, ...], bool]:
+    """The parts of a name (particles left out) and whether a particle fixed its order.
+
+    A particle stands between two names ("son of"); a word spelled like one with no name
+    before it or none after it (``after_names``, ``before_names``: names come before or after
+    the text, as the given names and the surname of a document) is a name (Ben for Ban, بان).
+    """
+    forms = _forms(text)
     parts = []
     fixed = False
-    for normal, key, roman in _forms(text):
-        if normal in PARTICLES:
+    for place, (normal, key, roman) in enumerate(forms):
+        if (
+            normal in PARTICLES
+            and (parts or after_names)
+            and (place + 1 < len(forms) or before_names)
+        ):
             fixed = True
             continue
         parts.append(_token(normal, key, roman))
@@ -232,8 +244,8 @@ def entry_name(text: str) -> PersonName:
 @lru_cache(maxsize=262144)
 def traveller_name(surname: str, given_names: str) -> PersonName:
     """A document's name: the given names, then the surname."""
-    given, given_fixed = _tokens(given_names or "")
-    family, family_fixed = _tokens(surname or "")
+    given, given_fixed = _tokens(given_names or "", before_names=bool((surname or "").strip()))
+    family, family_fixed = _tokens(surname or "", after_names=bool(given))
     written = " ".join(part for part in (given_names.strip(), surname.strip()) if part)
     return PersonName(
         written=written,
@@ -310,6 +322,12 @@ class TokenComparer:
         # Qasim; Hassan, Hussein share a skeleton and are listed apart on purpose). Only a
         # spelling that is no recognisable name, on either side, can be a slip.
         if query.skeleton == listed.skeleton:
+            # ... but a spelling no list uses, one slip from the listed name's (Fires: Firas,
+            # though its key is Faris's; Jaml: Jamil, though it is Jamal's), may be a slip.
+            if self.misspelt(query) and (
+                one_slip(query, listed) or slip_of_a_spelling(query, listed)
+            ):
+                return SIMILARITY[TYPO], TYPO
             return 0.0, DIFFERENT
         query_unsure, listed_unsure = self.unsure(query), self.unsure(listed)
         if not (query_unsure or listed_unsure):
