@@ -83,25 +83,29 @@ def test_nisbas_of_listed_names_are_derived_again_and_no_others(areas):
     assert WatchlistEntry.objects.get(pk=other.pk).name_key == "stale"
 
 
-al_names = importlib.import_module("marsad.border.migrations.0006_derive_al_names_again")
+al_names = importlib.import_module("marsad.border.migrations.0006_derive_al_and_abd_names_again")
 
 
 @pytest.mark.django_db
-def test_names_that_begin_with_al_are_derived_again_and_no_others(areas):
-    """Al-Alusi was read "usi" and آلوسي "وسي": neither met الآلوسي."""
+def test_names_that_begin_with_al_or_abd_are_derived_again_and_no_others(areas):
+    """Al-Alusi was read "usi" and آلوسي "وسي": neither met الآلوسي; Abdur Rahman was two
+    names, and never met عبد الرحمن."""
     world = World(areas)
     listing = watchlist(world.bpc)
     latin = entry(listing, names=["Kadhim Shihab Al-Alusi"])
     arabic = entry(listing, names=["كاظم شهاب آلوسي"])
     written = entry(listing, names=["كاظم شهاب الآلوسي"])
+    abdur = entry(listing, names=["Abdur Rahman Ali Al-Tai"])
     other = entry(listing, names=["Ali Hassan Al-Jubouri"])
     keys = {WatchlistEntry.objects.get(pk=row.pk).name_key.split()[-1] for row in (latin, arabic)}
     assert keys == {WatchlistEntry.objects.get(pk=written.pk).name_key.split()[-1]}
+    assert abdur.name_key == entry(listing, names=["عبد الرحمن علي الطائي"]).name_key
     fresh = {
         row.pk: WatchlistEntry.objects.values("name_key", "search_text").get(pk=row.pk)
-        for row in (latin, arabic)
+        for row in (latin, arabic, abdur)
     }
-    WatchlistEntry.objects.filter(pk__in=[latin.pk, arabic.pk, other.pk]).update(name_key="stale")
+    stale = [latin.pk, arabic.pk, abdur.pk, other.pk]
+    WatchlistEntry.objects.filter(pk__in=stale).update(name_key="stale")
 
     al_names.derive_again(apps, None)
 

@@ -249,10 +249,20 @@ def test_names_beginning_with_al_or_el_keep_it(text):
         "Abdoul Rahman",
         "Abdurrahman",
         "ABD AL RAHMAN",
+        # the article assimilated to the r, written apart; a long vowel
+        "Abdur Rahman",
+        "Abdur-Rahman",
+        "Abdool Rahman",
+        "Abdoolrahman",
     ],
 )
 def test_abdul_compounds_are_one_word(text):
     assert normalise_latin(text) == "abdalrahman"
+
+
+def test_an_assimilated_abd_joins_only_the_name_its_letter_begins():
+    assert normalise_latin("Abdus Salam") == "abdalsalam"
+    assert normalise_latin("Abdur Karim") == "abdur karim"
 
 
 def test_abdul_alone_and_abdi_are_names_not_compounds():

@@ -109,12 +109,13 @@ def test_nisbas_of_listed_names_and_awad_are_derived_again_and_no_others(areas):
     assert Person.objects.get(pk=other.pk).given_key == "stale but not read"
 
 
-al_names = importlib.import_module("marsad.registry.migrations.0008_derive_al_names_again")
+al_names = importlib.import_module("marsad.registry.migrations.0008_derive_al_and_abd_names_again")
 
 
 @pytest.mark.django_db
 def test_names_that_begin_with_al_are_derived_again_and_no_others(areas):
-    """Al-Alwani was read "wani" and never met العلواني; آلوسي was read وسي, Al-Alusi "usi"."""
+    """Al-Alwani was read "wani" and never met العلواني; آلوسي was read وسي, Al-Alusi "usi";
+    Abdur Rahman was two names."""
 
     def person(given: str, family: str) -> Person:
         members = [head(given_name=given, family_name=family)]
@@ -122,12 +123,15 @@ def test_names_that_begin_with_al_are_derived_again_and_no_others(areas):
 
     latin, arabic = person("Omar", "Al-Alwani"), person("عمر", "العلواني")
     madda, alusi = person("عمر", "آلوسي"), person("Omar", "Al-Alousi")
+    abdur = person("Abdur Rahman", "Al-Tai")
     assert latin.family_key == arabic.family_key
     assert madda.family_key == alusi.family_key == person("عمر", "الآلوسي").family_key
+    assert abdur.given_key == person("عبد الرحمن", "الطائي").given_key
     other = register(OrganisationFactory(), areas["karkh"], [head(given_name="علي")]).head
     fields = ("family_key", "search_text")
-    fresh = {row.pk: Person.objects.values(*fields).get(pk=row.pk) for row in (latin, madda)}
+    fresh = {row.pk: Person.objects.values(*fields).get(pk=row.pk) for row in (latin, madda, abdur)}
     Person.objects.filter(pk__in=[latin.pk, madda.pk]).update(family_key="stale")
+    Person.objects.filter(pk=abdur.pk).update(search_text=" abdur rahman ")
     Person.objects.filter(pk=other.pk).update(given_key="stale but not read")
 
     al_names.derive_again(apps, None)

@@ -143,6 +143,7 @@ _JOINS_PREVIOUS = frozenset(
     {"din", "deen", "dine", "dyn", "allah", "alla", "ullah", "ulla", "illah", "الله", "الدين"}
 )
 _DIN_LIKE = re.compile(r"^[aeiou]?[ld]d(?:i|ee|y)ne?$")  # uddin, eddine
+_ABD_LIKE = re.compile(r"^abd[aeiou]{1,2}(?:l|sh|th|dh|[tdszrn])$")  # Abdool, Abdur (Rahman)
 
 
 @lru_cache(maxsize=1 << 17)
@@ -155,6 +156,7 @@ def _joins(word: str) -> bool:
     first, last = pieces[0], pieces[-1]
     return bool(
         last in _JOINS_NEXT
+        or _ABD_LIKE.match(last)
         or _ARTICLE_LIKE.match(last)
         or first in _JOINS_PREVIOUS
         or _DIN_LIKE.match(first)

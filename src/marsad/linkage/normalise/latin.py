@@ -21,9 +21,13 @@ _VOWEL_DIGRAPHS = (("ee", "i"), ("oo", "u"), ("ou", "u"), ("ph", "f"))
 _ABD_WORDS = frozenset({"abd", "abdul", "abdel", "abdal", "abdol", "abdoul", "abdil", "abdu"})
 # abd + (ul | el | l | assimilated article | linking vowel) + name, written as one word
 _ABD_JOINED = re.compile(
-    r"^abd(?:[aeiou]?l(?=[a-z]{3})|[aeiou](?=([b-df-hj-np-tv-z])\1)|[aeiou](?=[a-z]{3}))?"
+    r"^abd(?:[aeiou]{0,2}l(?=[a-z]{3})|[aeiou](?=([b-df-hj-np-tv-z])\1)|[aeiou](?=[a-z]{3}))?"
     r"(?P<rest>[a-z]{3,})$"
 )
+# abd + a long vowel + l, written apart (Abdool Zahra)
+_ABD_LONG = re.compile(r"^abd[aeiou]{2}l$")
+# abd + the article assimilated to the next name's "sun" letter (Abdur Rahman, Abdus Salam)
+_ABD_SUN = re.compile(r"^abd[aeiou](sh|th|dh|[tdszrn])$")
 _ARTICLES = frozenset({"al", "el", "ul", "ol", "il"})
 # ar-Rashid, as-Sayed, ad-Din, ash-Shammari: the article assimilated to a "sun" letter
 _SUN_ARTICLE = re.compile(r"^[aeiu](?:sh|th|dh|[tdszrnl])$")
@@ -63,6 +67,14 @@ def _is_article(word: str, following: str) -> bool:
     return bool(_SUN_ARTICLE.match(word)) and following.startswith(word[1:])
 
 
+def _is_abd(word: str, following: str) -> bool:
+    """Whether ``word`` is the "servant of" that makes one name with ``following``."""
+    if word in _ABD_WORDS or _ABD_LONG.match(word):
+        return True
+    sun = _ABD_SUN.match(word)
+    return bool(sun) and following.startswith(sun.group(1))
+
+
 def _strip_leading_article(word: str) -> str:
     return word[2:] if word[:2] in ("al", "el") and len(word) >= 5 else word
 
@@ -87,7 +99,7 @@ def _join_compounds(words: list[str]) -> list[str]:
         word = words[index]
         following = words[index + 1] if index + 1 < count else ""
         after = words[index + 2] if index + 2 < count else ""
-        if word in _ABD_WORDS and following:
+        if following and _is_abd(word, following):
             if _is_article(following, after) and after:
                 following, index = after, index + 1
             else:

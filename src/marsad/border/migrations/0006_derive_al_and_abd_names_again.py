@@ -1,11 +1,16 @@
 """Derive again the stored name forms (the search box reads them) of the travellers, documents
-and watchlist entries whose names the normaliser now reads otherwise: the lexicon lists family
-names that begin with al themselves, after the article (Al-Alusi was read "usi", Al-Alwani
-"wani", Al-Alami "ami", so they never met الآلوسي, العلواني and العلمي; آلوسي was read وسي). Only
-rows with such a name are read; only changed rows are written. Screening builds its index from the
-names as written and needs nothing; fingerprints hash the names as written and do not change.
+and watchlist entries whose names the normaliser now reads otherwise:
 
-The rows are derived by the models' own ``refresh_derived``, as in 0002, 0004 and 0005."""
+- the lexicon lists family names that begin with al themselves, after the article (Al-Alusi
+  was read "usi", Al-Alwani "wani", Al-Alami "ami", so they never met الآلوسي, العلواني and
+  العلمي; آلوسي was read وسي);
+- Abd written with a long vowel or an assimilated article joins the next name (Abdool Zahra
+  and Abdur Rahman were two names each, not عبد الزهرة and عبد الرحمن).
+
+Only rows with such a name are read; only changed rows are written. Screening builds its index
+from the names as written and needs nothing; fingerprints hash the names as written and do not
+change. The rows are derived by the models' own ``refresh_derived``, as in 0002, 0004 and
+0005."""
 
 from operator import methodcaller
 
@@ -20,8 +25,12 @@ FIELDS = ["names_normalised", "names_latin", "name_key", "search_text"]
 ARABIC = "آلوس"
 #: The same in stored JSON that escapes what is not ASCII.
 ESCAPED = "\\u0622\\u0644\\u0648\\u0633"
-#: Alusi, Alwani and Alami in their Latin spellings (and a few names that contain them).
-LATIN = r"[ae]l+(ou|oo|u)s+[iy]|[ae]l+wan[iy]|[ae]l+am[iy]"
+#: Alusi, Alwani and Alami in their Latin spellings (and a few names that contain them), and
+#: Abd with a long vowel (Abdool) or an assimilated article (Abdur Rahman).
+LATIN = (
+    r"[ae]l+(ou|oo|u)s+[iy]|[ae]l+wan[iy]|[ae]l+am[iy]"
+    r"|abd[aeiou]{2}l|abd[aeiou](sh|th|dh|[tdszrn])"
+)
 
 
 def _derive(queryset, affected):
