@@ -541,7 +541,7 @@ class WatchlistIndex:
             return name_ids, np.empty(0)
         order = np.argsort(name_ids, kind="stable")
         name_ids, masks = name_ids[order], masks[order]
-        starts = np.flatnonzero(np.r_[True, name_ids[1:] != name_ids[:-1]])
+        starts = np.flatnonzero(np.concatenate(([True], name_ids[1:] != name_ids[:-1])))
         unique = name_ids[starts]
         mask = np.bitwise_or.reduceat(masks, starts)
         met = _POPCOUNT[mask].astype(np.float64)
