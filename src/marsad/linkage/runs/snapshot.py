@@ -62,8 +62,8 @@ OLD_REGISTRY_FILE = "registry.parquet"
 #: Bumped whenever the prepared columns or the parts change meaning, so an old folder is rebuilt
 #: (3: the normaliser reads a digraph followed by an h apart and knows six more names, so some
 #: keys changed; 4: an Arabic nisba of a listed name takes the key of its Latin spelling, and
-#: Awad عوض is listed; 5: family names that begin with al themselves, Alusi آلوسي, Alwani and
-#: Alami, are listed and keep it, and Abdool and Abdur (Rahman) join the next name).
+#: Awad عوض is listed; 5: family names that begin with al themselves, Alusi آلوسي and Alwani,
+#: are listed and keep it, and Abdool and Abdur (Rahman) join the next name).
 LAYOUT = 5
 #: A change stamped up to this long before the last snapshot is prepared again: a transaction
 #: that was still open when the snapshot was read commits rows stamped before it. On

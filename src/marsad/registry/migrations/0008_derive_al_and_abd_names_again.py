@@ -1,8 +1,8 @@
 """Derive again the name forms of the persons whose names the normaliser now reads otherwise:
 
 - the lexicon lists family names that begin with al themselves, after the article (Al-Alusi
-  was read "usi", Al-Alwani "wani" and Al-Alami "ami", so they never met الآلوسي, العلواني and
-  العلمي; آلوسي was read وسي);
+  was read "usi" and Al-Alwani "wani", so they never met الآلوسي and العلواني; آلوسي was read
+  وسي);
 - Abd written with a long vowel or an assimilated article joins the next name (Abdool Zahra
   and Abdur Rahman were two names each, not عبد الزهرة and عبد الرحمن).
 
@@ -15,10 +15,10 @@ from django.db.models import Q
 NAMES = ("given_name", "father_name", "grandfather_name", "family_name", "mother_name")
 #: آلوسي, whose آل was read as the article.
 ARABIC = "آلوس"
-#: Alusi, Alwani and Alami in their Latin spellings (and a few names that contain them), and
+#: Alusi and Alwani in their Latin spellings (and a few names that contain them), and
 #: Abd with a long vowel (Abdool) or an assimilated article (Abdur Rahman).
 LATIN = (
-    r"[ae]l+(ou|oo|u)s+[iy]|[ae]l+wan[iy]|[ae]l+am[iy]"
+    r"[ae]l+(ou|oo|u)s+[iy]|[ae]l+wan[iy]"
     r"|abd[aeiou]{2}l|abd[aeiou](sh|th|dh|[tdszrn])"
 )
 
