@@ -19,7 +19,7 @@ from functools import lru_cache
 
 from rapidfuzz.distance import OSA
 
-from marsad.linkage.normalise import LEXICON, analyse, script
+from marsad.linkage.normalise import LEXICON, analyse, latin, script
 
 __all__ = [
     "DIFFERENT",
@@ -134,16 +134,14 @@ def _token(text: str, key: str, romanised: str) -> Token:
 _PIECE = re.compile(r"[^\w]+")
 _ARTICLE_LIKE = re.compile(r"^[aeiuo](?:sh|th|dh|[tdszrnl])$")  # al, el, as-, ash-, ad- ...
 _ARABIC_MARKS = re.compile("[\u064b-\u065f\u0670\u0640]")  # harakat, dagger alef, tatweel
-# Words the normaliser joins with the next word (Abd al-Rahman, an article written apart) and
-# with the word before (Salah ud-Din, Fath Allah).
-_JOINS_NEXT = frozenset(
-    {"abd", "abdul", "abdel", "abdal", "abdol", "abdoul", "abdil", "abdu", "عبد", "ال"}
-)
+# Words the normaliser joins with the next word (Abd al-Rahman, an article written apart; the
+# Latin Abd words are the normaliser's own ``latin.ABD_WORD`` and ``latin.ABD_SUN``) and with the
+# word before (Salah ud-Din, Fath Allah).
+_JOINS_NEXT = frozenset({"عبد", "ال"})
 _JOINS_PREVIOUS = frozenset(
     {"din", "deen", "dine", "dyn", "allah", "alla", "ullah", "ulla", "illah", "الله", "الدين"}
 )
 _DIN_LIKE = re.compile(r"^[aeiou]?[ld]d(?:i|ee|y)ne?$")  # uddin, eddine
-_ABD_LIKE = re.compile(r"^abd[aeiou]{1,2}(?:l|sh|th|dh|[tdszrn])$")  # Abdool, Abdur (Rahman)
 
 
 @lru_cache(maxsize=1 << 17)
@@ -156,7 +154,8 @@ def _joins(word: str) -> bool:
     first, last = pieces[0], pieces[-1]
     return bool(
         last in _JOINS_NEXT
-        or _ABD_LIKE.match(last)
+        or latin.ABD_WORD.match(last)
+        or latin.ABD_SUN.match(last)
         or _ARTICLE_LIKE.match(last)
         or first in _JOINS_PREVIOUS
         or _DIN_LIKE.match(first)

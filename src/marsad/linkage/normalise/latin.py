@@ -18,16 +18,16 @@ _PRE = str.maketrans(
 _NOT_WORD = re.compile(r"[^a-z]+")
 _VOWEL_DIGRAPHS = (("ee", "i"), ("oo", "u"), ("ou", "u"), ("ph", "f"))
 
-_ABD_WORDS = frozenset({"abd", "abdul", "abdel", "abdal", "abdol", "abdoul", "abdil", "abdu"})
+#: "Servant of" written apart from the name it joins: Abd, Abdu, Abdul and its spellings with a
+#: short or long vowel (Abdel, Abdoul, Abdool).
+ABD_WORD = re.compile(r"^abd(?:[aeiou]{1,2}l|u)?$")
+#: ... or with the article assimilated to the next name's "sun" letter (Abdur Rahman, Abdus Salam)
+ABD_SUN = re.compile(r"^abd[aeiou](sh|th|dh|[tdszrn])$")
 # abd + (ul | el | l | assimilated article | linking vowel) + name, written as one word
 _ABD_JOINED = re.compile(
     r"^abd(?:[aeiou]{0,2}l(?=[a-z]{3})|[aeiou](?=([b-df-hj-np-tv-z])\1)|[aeiou](?=[a-z]{3}))?"
     r"(?P<rest>[a-z]{3,})$"
 )
-# abd + a long vowel + l, written apart (Abdool Zahra)
-_ABD_LONG = re.compile(r"^abd[aeiou]{2}l$")
-# abd + the article assimilated to the next name's "sun" letter (Abdur Rahman, Abdus Salam)
-_ABD_SUN = re.compile(r"^abd[aeiou](sh|th|dh|[tdszrn])$")
 _ARTICLES = frozenset({"al", "el", "ul", "ol", "il"})
 # ar-Rashid, as-Sayed, ad-Din, ash-Shammari: the article assimilated to a "sun" letter
 _SUN_ARTICLE = re.compile(r"^[aeiu](?:sh|th|dh|[tdszrnl])$")
@@ -69,9 +69,9 @@ def _is_article(word: str, following: str) -> bool:
 
 def _is_abd(word: str, following: str) -> bool:
     """Whether ``word`` is the "servant of" that makes one name with ``following``."""
-    if word in _ABD_WORDS or _ABD_LONG.match(word):
+    if ABD_WORD.match(word):
         return True
-    sun = _ABD_SUN.match(word)
+    sun = ABD_SUN.match(word)
     return bool(sun) and following.startswith(sun.group(1))
 
 
