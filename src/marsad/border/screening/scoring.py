@@ -377,7 +377,9 @@ def score_entry(
     )
     other = birth.points + nationality.points + document.points
     hopeless = threshold is not None and floor < threshold
-    if hopeless and 100.0 + other < threshold:
+    # The score is the rounded total, so the early answers round too: a total of 84.6 is the
+    # 85 the explanation shows, and a hit at a threshold of 85.
+    if hopeless and round(100.0 + other) < threshold:
         return None
     best: Alignment | None = None
     best_index = 0
@@ -386,7 +388,7 @@ def score_entry(
         if alignment is not None and (best is None or alignment.score > best.score):
             best, best_index = alignment, index
     name_score = best.score if best is not None else 0.0
-    if hopeless and name_score + other < threshold:
+    if hopeless and round(name_score + other) < threshold:
         return None
     comparison = best.describe() if best is not None else NameComparison(0.0, ())
     evidence = (name_frequency(comparison, comparer), birth, nationality, document)
