@@ -198,6 +198,9 @@ def test_a_one_part_alias_is_found(index):
         (PartialDate(1980, 5, 3), PartialDate(1980, 5, 3), AGREES, 30.0),
         (PartialDate(1980, 5, 3), PartialDate(1980), YEAR_AGREES, 16.0),
         (PartialDate(1980, 5, 3), PartialDate(1980, 1, 1), YEAR_AGREES, 16.0),
+        # Both known only to the year: the year is all that agrees, not a day.
+        (PartialDate(1980), PartialDate(1980), YEAR_AGREES, 16.0),
+        (PartialDate(1980, 1, 1), PartialDate(1980, 1, 1), YEAR_AGREES, 16.0),
         (PartialDate(1980, 5, 3), PartialDate(1980, 3, 5), DAY_MONTH_SWAPPED, 6.0),
         (PartialDate(1980, 5, 3), PartialDate(1980, 9, 20), OTHER_DAY, -10.0),
         (PartialDate(1980, 5, 3), PartialDate(1981), ONE_YEAR_APART, -5.0),
@@ -209,6 +212,31 @@ def test_a_one_part_alias_is_found(index):
 def test_birth_date_evidence(traveller_date, listed_date, verdict, points):
     evidence = compare_birth_dates(traveller_date, listed_date)
     assert (evidence.verdict, evidence.points) == (verdict, points)
+
+
+def test_stage_one_counts_birth_dates_as_the_score_does():
+    import numpy as np
+
+    from marsad.border.screening.index import _birth_points, _month_day
+
+    dates = [
+        PartialDate(1980, 5, 3),
+        PartialDate(1980, 3, 5),
+        PartialDate(1980, 9, 20),
+        PartialDate(1980, 1, 1),
+        PartialDate(1980),
+        PartialDate(1981, 5, 3),
+        PartialDate(1981),
+        PartialDate(1975),
+    ]
+    listed = [*dates, None]
+    years = np.array([d.year if d else 0 for d in listed])
+    days = np.array([_month_day(d) if d else 0 for d in listed])
+    for traveller_date in dates:
+        stage_one = _birth_points(traveller_date.year, _month_day(traveller_date), years, days)
+        assert stage_one.tolist() == [
+            compare_birth_dates(traveller_date, other).points for other in listed
+        ], traveller_date
 
 
 def test_nationality_evidence_reads_codes_and_names():
@@ -262,7 +290,6 @@ def test_the_threshold_decides(index):
     assert index.screen(person, threshold=score + 1) == []
 
 
-
 def test_a_score_rounded_up_to_the_threshold_is_a_hit(index):
     # Fatima Ali against Fatima Ali Hussein al-Tamimi, no birth date: the total is 93.6, shown
     # as 94. A threshold of 94 raises it (the early answers used to compare the unrounded total).
@@ -271,6 +298,7 @@ def test_a_score_rounded_up_to_the_threshold_is_a_hit(index):
     total = hit.explanation.name.score + sum(item.points for item in hit.explanation.evidence)
     assert round(total) == hit.score and total < hit.score
     assert [found.entry_id for found in index.screen(person, threshold=hit.score)] == ["X1"]
+
 
 def test_entries_out_of_force_are_not_screened():
     from datetime import date

@@ -128,11 +128,11 @@ def _birth_points(year: int, month_day: int, years: np.ndarray, days: np.ndarray
     swapped = (month_day % 32) * 32 + month_day // 32 if month_day else -1
     year_only = (days == 0) | (days == _NEW_YEAR) | (month_day in (0, _NEW_YEAR))
     same_year = np.where(
-        days == month_day,
-        points[AGREES],
+        year_only,
+        points[YEAR_AGREES],
         np.where(
-            year_only,
-            points[YEAR_AGREES],
+            days == month_day,
+            points[AGREES],
             np.where(days == swapped, points[DAY_MONTH_SWAPPED], points[OTHER_DAY]),
         ),
     )

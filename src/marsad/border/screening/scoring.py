@@ -7,7 +7,8 @@ full name and aliases) and adds or subtracts points for the other evidence:
 common names            per tenfold of listed names the matched parts would meet by     −10
                         chance (Mohammed Ali al-Jubouri), from 0.15, at most −35
 birth date              the same day                                                     +30
-                        the same year, one side known only to the year (or 1 January)    +16
+                        the same year, either side known only to the year (or 1          +16
+                        January)
                         the same year, day and month written the other way round          +6
                         the same year, another day                                        −10
                         one year apart                                                     −5
@@ -73,7 +74,7 @@ __all__ = [
 ]
 
 #: Recorded with every hit, so a hit can be re-screened when the algorithm changes.
-ALGORITHM = "marsad-screening/4"
+ALGORITHM = "marsad-screening/5"
 #: Hits are pairs scoring at least this much (chosen on the benchmark, see the module doc).
 DEFAULT_THRESHOLD = 85
 
@@ -167,14 +168,15 @@ def compare_birth_dates(traveller: PartialDate | None, listed: PartialDate | Non
         return evidence(DISAGREES)
     if apart == 1:
         return evidence(ONE_YEAR_APART)
-    # 1 January is what registries write when only the year is known.
+    # 1 January is what registries write when only the year is known. Where either side knows
+    # only the year, the years agreeing is all the dates say, even when both write 1980.
     if (
         traveller.year_only
         or listed.year_only
         or (traveller.month, traveller.day) == (1, 1)
         or (listed.month, listed.day) == (1, 1)
     ):
-        return evidence(AGREES if traveller == listed else YEAR_AGREES)
+        return evidence(YEAR_AGREES)
     if (traveller.month, traveller.day) == (listed.month, listed.day):
         return evidence(AGREES)
     if (traveller.month, traveller.day) == (listed.day, listed.month):
