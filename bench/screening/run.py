@@ -19,7 +19,7 @@ index, screens every traveller at the default threshold with BENCH_WORKERS proce
   (BENCH_BRUTE_LISTED listed and BENCH_BRUTE_UNLISTED unlisted travellers, default 100 and
   200); its time is extrapolated to all travellers and its precision projected to the full
   mix of listed and unlisted travellers, and Marsad's figures on the same sample are printed
-  beside it.
+  beside it (either at 0 skips it).
 
 BENCH_ENTRIES=20000 BENCH_TRAVELLERS=5000 is the quick look (well under two minutes). The full
 size needs about 10 GB of memory.
@@ -193,6 +193,9 @@ def main() -> None:
 
 
 def brute_force(index: WatchlistIndex, cases: list[Case], hits: dict, marsad_100k: float) -> None:
+    if BRUTE_LISTED <= 0 or BRUTE_UNLISTED <= 0:
+        print("\nbrute force skipped (BENCH_BRUTE_LISTED or BENCH_BRUTE_UNLISTED is 0)")
+        return
     rng = random.Random(SEED + 1)
     listed = [case for case in cases if case.truth]
     unlisted = [case for case in cases if not case.truth]
