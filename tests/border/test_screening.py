@@ -296,7 +296,8 @@ def test_a_score_rounded_up_to_the_threshold_is_a_hit(index):
     person = traveller("AL-TAMIMI", "FATIMA ALI", birth="")
     hit = score_against(index, "X1", person)
     total = hit.explanation.name.score + sum(item.points for item in hit.explanation.evidence)
-    assert round(total) == hit.score and total < hit.score
+    assert round(total) == hit.score
+    assert total < hit.score
     assert [found.entry_id for found in index.screen(person, threshold=hit.score)] == ["X1"]
 
 
