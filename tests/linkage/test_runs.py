@@ -407,7 +407,9 @@ def test_auto_link_merges_a_whole_cluster_into_one_survivor(ngo, areas):
     linked = CandidatePair.objects.filter(run=run, status=PairStatus.AUTO_LINKED)
     assert linked.count() == run.auto_linked == 3
     assert all(pair.merge and pair.merge.survivor_id == kept for pair in linked)
-    assert "Linked automatically by linkage run" in linked.first().merge.reason
+    merge = linked.first().merge
+    assert (merge.linkage_run, merge.reason) == (run.pk, "")
+    assert merge.reason_text == f"Linked automatically by linkage run {run.pk}"
 
 
 def test_an_undone_automatic_merge_is_not_linked_again(ngo, areas):

@@ -8,11 +8,13 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
+from marsad.core.models import AuditEntry
 from marsad.linkage.models import CandidatePair, LinkageRun, ModelVersion, PairStatus
 from marsad.linkage.runs import autolink
 from marsad.registry import services
-from marsad.registry.models import Household, HouseholdMerge
+from marsad.registry.models import Household, HouseholdMerge, PersonMerge
 from tests.registry.factories import head, register
 
 pytestmark = pytest.mark.django_db
@@ -81,8 +83,17 @@ def test_a_household_left_empty_is_merged_into_its_members_household(ngo, areas)
         listed.pk,
         [],
     )
-    assert merge.reason == f"Linked automatically by linkage run {run.pk}"
+    assert (merge.linkage_run, merge.reason) == (run.pk, "")
     assert merge.decided_by is None
+    # The run's reason is put into words in the reader's language, not the run's.
+    assert merge.reason_text == f"Linked automatically by linkage run {run.pk}"
+    with translation.override("ar"):
+        assert merge.reason_text == f"رُبط تلقائيًا في عملية الربط {run.pk}"
+    person_merge = PersonMerge.objects.filter(merged__household=listed).first()
+    assert (person_merge.linkage_run, person_merge.reason) == (run.pk, "")
+    entries = AuditEntry.objects.filter(action="merge", context__household_merge=merge.pk)
+    assert entries
+    assert {entry.context["linkage_run"] for entry in entries} == {run.pk}
     assert CandidatePair.objects.filter(status=PairStatus.AUTO_LINKED).count() == 4
 
 
@@ -139,10 +150,10 @@ def test_a_refused_household_is_named_and_the_others_merged(ngo, areas, monkeypa
     refused = listed[1].pk
     merge_many = services.household_merge_many
 
-    def refusing(*, actor, pairs, reason=""):
+    def refusing(*, actor, pairs, **how):
         if any(merged == refused for _survivor, merged in pairs):
             raise ValidationError("Refused for the test.")
-        return merge_many(actor=actor, pairs=pairs, reason=reason)
+        return merge_many(actor=actor, pairs=pairs, **how)
 
     monkeypatch.setattr(services, "household_merge_many", refusing)
     result = autolink.auto_link(run=run, threshold=0.99)

@@ -237,3 +237,32 @@ def test_api_refusals(api_client, api_officer, twice, ngo, other_ngo, areas):
     assert api_client.get("/api/v1/registry/household-merges/").data["results"] == []
     undo = api_client.post(f"/api/v1/registry/household-merges/{merge.pk}/undo/")
     assert undo.status_code == 404
+
+
+def test_a_linkage_runs_merges_read_in_the_readers_language(
+    client, api_client, officer, ngo, areas
+):
+    """A run names itself; the page and the API put its reason into the reader's words."""
+    kept = register(ngo, areas["karkh"], [head(source=source("ministry", "M-9"))], size=1)
+    folded = register(ngo, areas["karkh"], [head(source=source("distribution", "D-9"))], size=1)
+    services.merge_clusters(actor=None, clusters=[{kept.head.pk, folded.head.pk}], linkage_run=41)
+    (merge,) = services.household_merge_many(
+        actor=None, pairs=[(kept.pk, folded.pk)], linkage_run=41
+    ).values()
+    client.force_login(officer)
+    url = reverse("registry:household-detail", args=[kept.pk])
+    page = client.get(url, HTTP_ACCEPT_LANGUAGE="ar").content.decode()
+    assert page.count("رُبط تلقائيًا في عملية الربط 41") == 2  # the person's and the household's
+    assert "Linked automatically" not in page
+    english = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert english.count("Linked automatically by linkage run 41") == 2
+
+    api_client.force_authenticate(officer)
+    response = api_client.get(
+        f"/api/v1/registry/household-merges/{merge.pk}/", HTTP_ACCEPT_LANGUAGE="ckb"
+    )
+    assert response.status_code == 200, response.data
+    assert (response.data["linkage_run"], response.data["reason"]) == (
+        41,
+        "بە شێوەی خۆکار لە کرداری بەستنەوەی 41 بەسترایەوە",
+    )

@@ -205,6 +205,14 @@ class HouseholdMergeSerializer(serializers.ModelSerializer):
     merged_number = serializers.CharField(source="merged.registration_number", read_only=True)
     decided_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
     undone_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    reason = serializers.CharField(
+        source="reason_text",
+        read_only=True,
+        help_text=_(
+            "Why the households were merged, in the language asked for: what the person who "
+            "merged them wrote, or the words of the linkage run that did."
+        ),
+    )
 
     class Meta:
         model = HouseholdMerge
@@ -219,6 +227,7 @@ class HouseholdMergeSerializer(serializers.ModelSerializer):
             "moved_members",
             "moved_sources",
             "reason",
+            "linkage_run",
             "decided_by",
             "undone_at",
             "undone_by",

@@ -176,12 +176,17 @@ def household_merge(
 
 @transaction.atomic
 def household_merge_many(
-    *, actor: Any, pairs: Sequence[tuple[int, int]], reason: str = ""
+    *,
+    actor: Any,
+    pairs: Sequence[tuple[int, int]],
+    reason: str = "",
+    linkage_run: int | None = None,
 ) -> dict[int, HouseholdMerge]:
     """Merge each ``(survivor id, merged id)`` pair as :func:`household_merge` would, one after
     the other, in a few queries for all of them: how a linkage run merges thousands of
-    households. Returns the merge of each household folded, by its id. Refuses the whole call
-    when any pair cannot be merged (merge those one by one to learn which)."""
+    households (``linkage_run``: that run's number, which stands for a reason). Returns the
+    merge of each household folded, by its id. Refuses the whole call when any pair cannot be
+    merged (merge those one by one to learn which)."""
     pairs = [(int(survivor), int(merged)) for survivor, merged in pairs]
     merged_ids = [merged for _survivor, merged in pairs]
     survivor_ids = {survivor for survivor, _merged in pairs}
@@ -283,6 +288,7 @@ def household_merge_many(
             moved_members=members[merged_id],
             moved_sources=sources[merged_id],
             reason=reason,
+            linkage_run=linkage_run,
             decided_by=decided_by,
         )
         moved_members += [
@@ -307,6 +313,7 @@ def household_merge_many(
         context = {
             "household_merge": merge.pk,
             "reason": reason,
+            **({"linkage_run": linkage_run} if linkage_run is not None else {}),
             "members": merge.moved_members,
             "sources": merge.moved_sources,
         }

@@ -141,6 +141,7 @@ def _merge_audit(
     before: dict[str, Any],
     after: dict[str, Any],
     reason: str,
+    linkage_run: int | None = None,
 ) -> AuditEntry:
     return audit.build(
         actor=actor,
@@ -148,7 +149,12 @@ def _merge_audit(
         instance=survivor,
         organisation_id=survivor.household.organisation_id,
         changes={name: [before.get(name), after.get(name)] for name in merge.filled_fields},
-        context={"merged": merge.merged_id, "merge": merge.pk, "reason": reason[:200]},
+        context={
+            "merged": merge.merged_id,
+            "merge": merge.pk,
+            "reason": reason[:200],
+            **({"linkage_run": linkage_run} if linkage_run is not None else {}),
+        },
     )
 
 
@@ -220,11 +226,16 @@ def _check_constraints(person: Person) -> None:
 
 @transaction.atomic
 def merge_clusters(
-    *, actor: Any, clusters: Sequence[Iterable[int]], reason: str = ""
+    *,
+    actor: Any,
+    clusters: Sequence[Iterable[int]],
+    reason: str = "",
+    linkage_run: int | None = None,
 ) -> dict[int, PersonMerge]:
     """Merge each cluster of active records into the record rule 1 keeps, exactly as
     :func:`person_merge` would fold them in one by one (in the order of their ids), in a few
-    queries for all the clusters: how linkage runs link thousands of clusters. Returns the
+    queries for all the clusters: how linkage runs link thousands of clusters (``linkage_run``:
+    the number of the run that merges them, which stands for a reason). Returns the
     merge of each record folded, by its id. Refuses, as ``person_merge`` does, the whole call
     when any cluster cannot be merged; merge those one by one to learn which."""
     groups = [sorted(set(cluster)) for cluster in clusters]
@@ -305,6 +316,7 @@ def merge_clusters(
                 filled_fields=filled,
                 moved_sources=moved,
                 reason=reason[:200],
+                linkage_run=linkage_run,
                 decided_by=decided_by,
             )
             planned.append((survivor, merge, before, after, copies, phone_copies))
@@ -324,7 +336,7 @@ def merge_clusters(
         merges.append(merge)
     PersonMerge.objects.bulk_create(merges, batch_size=BULK_BATCH)
     audit.record_many(
-        _merge_audit(actor, survivor, merge, before, after, reason)
+        _merge_audit(actor, survivor, merge, before, after, reason, linkage_run)
         for survivor, merge, before, after, _copies, _phone_copies in planned
     )
     return {merge.merged_id: merge for merge in merges}

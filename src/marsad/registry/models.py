@@ -10,6 +10,7 @@ to.
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from marsad.core.models import ScopedRecord, TimeStampedModel
@@ -426,6 +427,16 @@ class MergeRecord(TimeStampedModel):
     ``survivor`` and ``merged`` foreign keys."""
 
     reason = models.CharField(_("reason"), max_length=200, blank=True)
+    #: The linkage run that merged the records on its own (its number; the linkage app
+    #: depends on this one, not the other way round). Its reason is put into words when read.
+    linkage_run = models.PositiveIntegerField(
+        _("linkage run"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "The linkage run that merged the records automatically; empty when a person decided."
+        ),
+    )
     decided_by = models.ForeignKey(
         "accounts.User",
         verbose_name=_("decided by"),
@@ -449,6 +460,16 @@ class MergeRecord(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.merged_id} → {self.survivor_id}"
+
+    @property
+    def reason_text(self) -> str:
+        """Why the records were merged, in the reader's language: a linkage run's own words,
+        or what the person who merged them wrote."""
+        if self.linkage_run is not None:
+            return gettext("Linked automatically by linkage run %(run)d") % {
+                "run": self.linkage_run
+            }
+        return self.reason
 
 
 class PersonMerge(MergeRecord):

@@ -23,7 +23,6 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from marsad.core.bulk import update_rows
 from marsad.linkage.models import CandidatePair, LinkageRun, PairStatus
@@ -131,7 +130,8 @@ def auto_link(*, run: LinkageRun, threshold: float) -> AutoLinkResult:
     for edge in edges:
         pairs_of[components.find(edge[1])].append(edge)
     apart = _kept_apart()
-    reason = _("Linked automatically by linkage run %(run)d") % {"run": run.pk}
+    # The merges name the run; the page puts their reason into words in its reader's language.
+    number = run.pk
     linkable = []
     for group in components.groups():
         cluster_pairs = pairs_of[components.find(group[0])]
@@ -148,22 +148,22 @@ def auto_link(*, run: LinkageRun, threshold: float) -> AutoLinkResult:
         chunk = linkable[start : start + CLUSTERS_PER_COMMIT]
         try:
             with transaction.atomic():
-                merges = _merge_clusters([members for members, _pairs in chunk], reason=reason)
+                merges = _merge_clusters([members for members, _pairs in chunk], run=number)
                 linked = _mark_linked([pair for _members, pairs in chunk for pair in pairs], merges)
         except (ValidationError, PermissionDenied, IntegrityError):
-            _link_one_by_one(chunk, reason, result, touched)
+            _link_one_by_one(chunk, number, result, touched)
             continue
         touched.update(merge.merged.household_id for merge in merges.values())
         result.clusters += len(chunk)
         result.merges += len(merges)
         result.linked_pairs += linked
-    _merge_households(touched, reason, result)
+    _merge_households(touched, number, result)
     return result
 
 
 def _link_one_by_one(
     chunk: list[tuple[set[int], list[tuple[int, int, int]]]],
-    reason: str,
+    run: int,
     result: AutoLinkResult,
     touched: set[int],
 ) -> None:
@@ -171,7 +171,7 @@ def _link_one_by_one(
         for members, cluster_pairs in chunk:
             try:
                 with transaction.atomic():
-                    merges = _merge_clusters([members], reason=reason)
+                    merges = _merge_clusters([members], run=run)
                     linked = _mark_linked(cluster_pairs, merges)
             except (ValidationError, PermissionDenied, IntegrityError) as error:
                 message = " ".join(getattr(error, "messages", None) or [str(error)])
@@ -184,7 +184,7 @@ def _link_one_by_one(
             result.linked_pairs += linked
 
 
-def _merge_households(touched: set[int], reason: str, result: AutoLinkResult) -> None:
+def _merge_households(touched: set[int], run: int, result: AutoLinkResult) -> None:
     """Merge each of the ``touched`` households left with no active member into the household
     holding its members' survivors, HOUSEHOLDS_PER_COMMIT to a transaction; when the registry
     refuses one, that transaction is redone one household at a time, the refused one named."""
@@ -197,10 +197,10 @@ def _merge_households(touched: set[int], reason: str, result: AutoLinkResult) ->
                 merges = registry.household_merge_many(
                     actor=None,
                     pairs=[(survivor, merged) for merged, survivor in targets.items()],
-                    reason=reason,
+                    linkage_run=run,
                 )
         except (ValidationError, PermissionDenied, IntegrityError):
-            _merge_households_one_by_one(chunk, reason, result)
+            _merge_households_one_by_one(chunk, run, result)
             continue
         result.household_merges += len(merges)
 
@@ -217,13 +217,13 @@ def _absorbed(households: list[int]) -> dict[int, int]:
     return registry_selectors.households_absorbed(households)
 
 
-def _merge_households_one_by_one(chunk: list[int], reason: str, result: AutoLinkResult) -> None:
+def _merge_households_one_by_one(chunk: list[int], run: int, result: AutoLinkResult) -> None:
     with transaction.atomic():
         for merged, survivor in _absorbed(chunk).items():
             try:
                 with transaction.atomic():
                     registry.household_merge_many(
-                        actor=None, pairs=[(survivor, merged)], reason=reason
+                        actor=None, pairs=[(survivor, merged)], linkage_run=run
                     )
             except (ValidationError, PermissionDenied, IntegrityError) as error:
                 message = " ".join(getattr(error, "messages", None) or [str(error)])
@@ -232,7 +232,7 @@ def _merge_households_one_by_one(chunk: list[int], reason: str, result: AutoLink
             result.household_merges += 1
 
 
-def _merge_clusters(clusters: list[set[int]], *, reason: str) -> dict[int, PersonMerge]:
+def _merge_clusters(clusters: list[set[int]], *, run: int) -> dict[int, PersonMerge]:
     """Fold every record of each cluster into the one the survivorship rules keep (records
     merged before are represented by the record they live on now). Returns the merge of each
     record folded, by its id."""
@@ -240,7 +240,7 @@ def _merge_clusters(clusters: list[set[int]], *, reason: str) -> dict[int, Perso
     merges = registry.merge_clusters(
         actor=None,
         clusters=[{current[pk] for pk in members} for members in clusters],
-        reason=reason,
+        linkage_run=run,
     )
     return {pk: merges[current[pk]] for pk in current if current[pk] in merges}
 
