@@ -42,27 +42,19 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.AddField(
-            model_name="householdmerge",
-            name="linkage_run",
-            field=models.PositiveIntegerField(
-                blank=True,
-                help_text="The linkage run that merged the records automatically; empty when a "
-                "person decided.",
-                null=True,
-                verbose_name="linkage run",
-            ),
-        ),
-        migrations.AddField(
-            model_name="personmerge",
-            name="linkage_run",
-            field=models.PositiveIntegerField(
-                blank=True,
-                help_text="The linkage run that merged the records automatically; empty when a "
-                "person decided.",
-                null=True,
-                verbose_name="linkage run",
-            ),
+        *(
+            migrations.AddField(
+                model_name=model_name,
+                name="linkage_run",
+                field=models.PositiveIntegerField(
+                    blank=True,
+                    help_text="The linkage run that merged the records automatically; empty "
+                    "when a person decided.",
+                    null=True,
+                    verbose_name="linkage run",
+                ),
+            )
+            for model_name in ("householdmerge", "personmerge")
         ),
         migrations.RunPython(name_the_runs, write_the_reasons),
     ]
