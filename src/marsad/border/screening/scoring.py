@@ -7,8 +7,7 @@ full name and aliases) and adds or subtracts points for the other evidence:
 common names            per tenfold of listed names the matched parts would meet by     −10
                         chance (Mohammed Ali al-Jubouri), from 0.15, at most −35
 birth date              the same day                                                     +30
-                        the same year, either side known only to the year (or 1          +16
-                        January)
+                        the same year, either side known only to the year (or 1 Jan.)    +16
                         the same year, day and month written the other way round          +6
                         the same year, another day                                        −10
                         one year apart                                                     −5
