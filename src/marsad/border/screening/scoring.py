@@ -449,7 +449,7 @@ _EVIDENCE_WORDS = {
     ),
     (BIRTH_DATE, AGREES): lambda: _("birth date agrees (%(traveller)s)"),
     (BIRTH_DATE, YEAR_AGREES): lambda: _(
-        "birth year agrees (%(traveller)s, listed %(listed)s; day not known on one side)"
+        "birth year agrees (%(traveller)s, listed %(listed)s; day not known on one side or both)"
     ),
     (BIRTH_DATE, DAY_MONTH_SWAPPED): lambda: _(
         "birth date %(traveller)s, listed %(listed)s: day and month the other way round"
