@@ -200,6 +200,16 @@ def test_same_merges_the_household_it_leaves_without_a_member(ngo, areas, review
         pair.left.household_id
     )
     assert selectors.household_merge_of(pair) == household_merge
+    # Both merges name the pair; their reason is put into words in the reader's language.
+    assert (pair.merge.review_pair, pair.merge.reason) == (pair.pk, "")
+    assert (household_merge.review_pair, household_merge.reason) == (pair.pk, "")
+    assert pair.merge.reason_text == f"Reviewed: same person (pair {pair.pk})"
+    with translation.override("ar"):
+        assert household_merge.reason_text == (
+            f"روجع: الشخص نفسه (ثنائي السجلات {pair.pk})؛ لم يبقَ في الأسرة فرد خاص بها"
+        )
+    entry = AuditEntry.objects.filter(action="merge", object_type="registry.person").get()
+    assert entry.context["review_pair"] == pair.pk
     services.pair_decide(actor=reviewer, pair=pair, decision="different")
     household_merge.refresh_from_db()
     assert household_merge.undone_at is not None

@@ -75,7 +75,7 @@ def pair_decide(*, actor: Any, pair: CandidatePair, decision: str, note: str = "
                 actor=actor,
                 survivor=survivor,
                 merged=merged,
-                reason=_("Reviewed: same person (pair %(pk)d)") % {"pk": pair.pk},
+                review_pair=pair.pk,
             )
             _merge_emptied_household(actor, merged.household_id, pair)
     pair.status = decision
@@ -113,8 +113,7 @@ def _merge_emptied_household(actor: Any, household_id: int, pair: CandidatePair)
                 actor=actor,
                 survivor=Household.objects.get(pk=target),
                 merged=Household.objects.get(pk=household_id),
-                reason=_("Reviewed: same person (pair %(pk)d); no member of its own was left")
-                % {"pk": pair.pk},
+                review_pair=pair.pk,
             )
     except (ValidationError, PermissionDenied):
         return

@@ -210,7 +210,7 @@ class HouseholdMergeSerializer(serializers.ModelSerializer):
         read_only=True,
         help_text=_(
             "Why the households were merged, in the language asked for: what the person who "
-            "merged them wrote, or the words of the linkage run that did."
+            "merged them wrote, or the words of the linkage run or review that merged them."
         ),
     )
 
@@ -228,6 +228,7 @@ class HouseholdMergeSerializer(serializers.ModelSerializer):
             "moved_sources",
             "reason",
             "linkage_run",
+            "review_pair",
             "decided_by",
             "undone_at",
             "undone_by",

@@ -162,16 +162,24 @@ def _audit(
 
 @transaction.atomic
 def household_merge(
-    *, actor: Any, survivor: Household, merged: Household, reason: str = ""
+    *,
+    actor: Any,
+    survivor: Household,
+    merged: Household,
+    reason: str = "",
+    review_pair: int | None = None,
 ) -> HouseholdMerge:
     """Fold household ``merged`` into ``survivor`` by the survivorship rules (see the module).
     Refuses a closed or merged household, a household merged into itself, two active heads,
     and an actor who may not change both households."""
     if survivor.pk == merged.pk:
         raise ValidationError(_("A household cannot be merged with itself."))
-    return household_merge_many(actor=actor, pairs=[(survivor.pk, merged.pk)], reason=reason)[
-        merged.pk
-    ]
+    return household_merge_many(
+        actor=actor,
+        pairs=[(survivor.pk, merged.pk)],
+        reason=reason,
+        review_pair=review_pair,
+    )[merged.pk]
 
 
 @transaction.atomic
@@ -181,10 +189,12 @@ def household_merge_many(
     pairs: Sequence[tuple[int, int]],
     reason: str = "",
     linkage_run: int | None = None,
+    review_pair: int | None = None,
 ) -> dict[int, HouseholdMerge]:
     """Merge each ``(survivor id, merged id)`` pair as :func:`household_merge` would, one after
     the other, in a few queries for all of them: how a linkage run merges thousands of
-    households (``linkage_run``: that run's number, which stands for a reason). Returns the
+    households (``linkage_run``: that run's number, and ``review_pair``: the review queue's
+    pair that led to the merge, each of which stands for a reason). Returns the
     merge of each household folded, by its id. Refuses the whole call when any pair cannot be
     merged (merge those one by one to learn which)."""
     pairs = [(int(survivor), int(merged)) for survivor, merged in pairs]
@@ -289,6 +299,7 @@ def household_merge_many(
             moved_sources=sources[merged_id],
             reason=reason,
             linkage_run=linkage_run,
+            review_pair=review_pair,
             decided_by=decided_by,
         )
         moved_members += [
@@ -313,7 +324,7 @@ def household_merge_many(
         context = {
             "household_merge": merge.pk,
             "reason": reason,
-            **({"linkage_run": linkage_run} if linkage_run is not None else {}),
+            **merge.origin(),
             "members": merge.moved_members,
             "sources": merge.moved_sources,
         }

@@ -141,7 +141,6 @@ def _merge_audit(
     before: dict[str, Any],
     after: dict[str, Any],
     reason: str,
-    linkage_run: int | None = None,
 ) -> AuditEntry:
     return audit.build(
         actor=actor,
@@ -153,14 +152,23 @@ def _merge_audit(
             "merged": merge.merged_id,
             "merge": merge.pk,
             "reason": reason[:200],
-            **({"linkage_run": linkage_run} if linkage_run is not None else {}),
+            **merge.origin(),
         },
     )
 
 
 @transaction.atomic
-def person_merge(*, actor: Any, survivor: Person, merged: Person, reason: str = "") -> PersonMerge:
-    """Fold ``merged`` into ``survivor`` by the survivorship rules (see the module)."""
+def person_merge(
+    *,
+    actor: Any,
+    survivor: Person,
+    merged: Person,
+    reason: str = "",
+    review_pair: int | None = None,
+) -> PersonMerge:
+    """Fold ``merged`` into ``survivor`` by the survivorship rules (see the module).
+    ``review_pair``: the review queue's pair a reviewer decided this on, which stands for a
+    reason."""
     survivor = Person.objects.select_for_update().get(pk=survivor.pk)
     merged = Person.objects.select_for_update().get(pk=merged.pk)
     if survivor.pk == merged.pk:
@@ -205,6 +213,7 @@ def person_merge(*, actor: Any, survivor: Person, merged: Person, reason: str = 
         copied_documents=copied_documents,
         copied_phones=copied_phones,
         reason=reason[:200],
+        review_pair=review_pair,
         decided_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
     _merge_audit(actor, survivor, merge, before, _snapshot(survivor), reason).save()
@@ -336,7 +345,7 @@ def merge_clusters(
         merges.append(merge)
     PersonMerge.objects.bulk_create(merges, batch_size=BULK_BATCH)
     audit.record_many(
-        _merge_audit(actor, survivor, merge, before, after, reason, linkage_run)
+        _merge_audit(actor, survivor, merge, before, after, reason)
         for survivor, merge, before, after, _copies, _phone_copies in planned
     )
     return {merge.merged_id: merge for merge in merges}

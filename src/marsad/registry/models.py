@@ -437,6 +437,16 @@ class MergeRecord(TimeStampedModel):
             "The linkage run that merged the records automatically; empty when a person decided."
         ),
     )
+    #: The pair of the linkage review queue a reviewer found to be one person (its number, as
+    #: for the run). Its reason too is put into words when read.
+    review_pair = models.PositiveIntegerField(
+        _("review pair"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "The pair of the review queue a reviewer decided was the same person; empty otherwise."
+        ),
+    )
     decided_by = models.ForeignKey(
         "accounts.User",
         verbose_name=_("decided by"),
@@ -463,13 +473,24 @@ class MergeRecord(TimeStampedModel):
 
     @property
     def reason_text(self) -> str:
-        """Why the records were merged, in the reader's language: a linkage run's own words,
-        or what the person who merged them wrote."""
+        """Why the records were merged, in the reader's language: the words of the linkage run
+        or the review that merged them, or what the person who merged them wrote."""
         if self.linkage_run is not None:
             return gettext("Linked automatically by linkage run %(run)d") % {
                 "run": self.linkage_run
             }
+        if self.review_pair is not None:
+            return self.reviewed_words() % {"pk": self.review_pair}
         return self.reason
+
+    def reviewed_words(self) -> str:
+        """The reason of a merge a review decided, with ``%(pk)d`` for the pair."""
+        return gettext("Reviewed: same person (pair %(pk)d)")
+
+    def origin(self) -> dict[str, int]:
+        """The linkage run or review pair that made the merge (for the audit log), if any."""
+        found = {"linkage_run": self.linkage_run, "review_pair": self.review_pair}
+        return {key: value for key, value in found.items() if value is not None}
 
 
 class PersonMerge(MergeRecord):
@@ -565,6 +586,10 @@ class HouseholdMerge(MergeRecord):
                 violation_error_message=_("A household cannot be merged with itself."),
             ),
         ]
+
+    def reviewed_words(self) -> str:
+        # A review merges persons; the household follows when none of its own is left.
+        return gettext("Reviewed: same person (pair %(pk)d); no member of its own was left")
 
     @property
     def sensitivity(self) -> str:
