@@ -3,6 +3,8 @@ queue's pair; their reason is put into words when it is read, in the reader's la
 made before kept the words of the language the run or the reviewer worked in (English, Arabic or
 Kurdish): they name their run or pair too, and their reason is left empty."""
 
+import re
+
 from django.db import migrations, models
 from django.db.models import CharField, IntegerField, Value
 from django.db.models.functions import Cast, Concat, Length, Substr
@@ -35,7 +37,7 @@ def name_the_origins(apps, schema_editor):
         model = apps.get_model("registry", name)
         for field, words in fields.items():
             for before, after in words:
-                pattern = "^" + _escaped(before) + "[0-9]+" + _escaped(after) + "$"
+                pattern = "^" + re.escape(before) + "[0-9]+" + re.escape(after) + "$"
                 number = Substr(
                     "reason", len(before) + 1, Length("reason") - len(before) - len(after)
                 )
@@ -52,10 +54,6 @@ def write_the_reasons(apps, schema_editor):
             model.objects.filter(**{f"{field}__isnull": False}, reason="").update(
                 reason=Concat(Value(before), Cast(field, CharField()), Value(after))
             )
-
-
-def _escaped(text: str) -> str:
-    return "".join("\\" + char if char in "()[].*+?^$|\\{}" else char for char in text)
 
 
 class Migration(migrations.Migration):
