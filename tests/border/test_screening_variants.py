@@ -116,6 +116,34 @@ def test_a_spelling_no_list_uses_may_be_a_slip_even_with_a_known_key(slip_index)
     assert [hit.entry_id for hit in hits] == ["W1"]
 
 
+def test_stage_one_finds_a_slip_with_a_known_key_when_two_parts_are_shown():
+    # Given and family names only: stage one needs both to meet the listed name, and "Kamli"
+    # meets Kamil only as a slip of its spelling (its key is al-Kamali's, a known name's).
+    index = WatchlistIndex(
+        [
+            *SLIP_LIST[:-1],
+            WatchlistEntry(
+                entry_id="W3",
+                names=("Kamil Said Hassan al-Hakimawi",),
+                birth_date=PartialDate(1955, 7, 24),
+                nationality="IRQ",
+            ),
+        ]
+    )
+    traveller = Traveller(
+        traveller_id="T3",
+        surname="AL-HAKIMAWI",
+        given_names="KAMLI",
+        birth_date=PartialDate(1955, 7, 24),
+        nationality="IRQ",
+    )
+    found = [
+        index.entries[candidate.entry_index].entry_id for candidate in index.candidates(traveller)
+    ]
+    assert "W3" in found
+    assert [hit.entry_id for hit in index.screen(traveller)] == ["W3"]
+
+
 def test_two_spellings_the_list_uses_are_still_different_names(slip_index):
     # Jasim and Qasim are both names the list writes: not a slip of each other.
     assert kinds("AL-KAMALI", "QASIM", "Jasim al-Kamali", slip_index.comparer)[0] == DIFFERENT

@@ -6,9 +6,11 @@ Khalil al-Jubouri", born 1980, is found under {ahmed, khalil}/1980, {ahmed, jubo
 {khalil, jubouri}/1980. Keys are the normaliser's, so Arabic and Latin spellings meet; pairs
 are unordered, so a surname written first still meets; any two parts suffice, so dropped middle
 names still meet; a part with a typo is looked up under the known keys one consonant class away
-(a SymSpell-style deletion table over the key vocabulary). A traveller is looked up under the
-birth years one either side and "unknown" (all years when the document has none), and under
-the document number. A name comes back when enough of the traveller's parts met it (see
+(a SymSpell-style deletion table over the key vocabulary) and, when no list spells it so, under
+the keys of the listed spellings one keyboard slip away (a deletion table over the spellings:
+stage two takes such a part for a slip of them, whatever its own key). A traveller is looked
+up under the birth years one either side and "unknown" (all years when the document has none),
+and under the document number. A name comes back when enough of the traveller's parts met it (see
 ``_bounds``) and when the best score it could still reach, worked out in NumPy from which parts
 met, how common they are, the birth date and the nationality, is near the threshold: common
 names found under a common pair cost nothing more.
@@ -49,6 +51,8 @@ from marsad.border.screening.names import (
     Token,
     TokenComparer,
     entry_name,
+    min_slip_length,
+    one_slip_text,
     traveller_name,
     typo_close,
 )
@@ -283,6 +287,18 @@ class WatchlistIndex:
                     self._roles[key_id] = FAMILY
                 elif share <= PERSONAL_SHARE:
                     self._roles[key_id] = PERSONAL
+        # Listed spellings by their one-letter deletions, for parts no list spells so: one
+        # keyboard slip from a listed spelling is a slip (Kamli: Kamil) whatever the keys say.
+        self._spelling_keys: dict[str, int] = {}
+        self._slip_table: dict[str, list[str]] = {}
+        for name in names:
+            for token in name.tokens:
+                if token.text in self._spelling_keys:
+                    continue
+                self._spelling_keys[token.text] = key_ids[token.key]
+                if len(token.text) >= min_slip_length(token.arabic):
+                    for variant in _deletions(token.text) | {token.text}:
+                        self._slip_table.setdefault(variant, []).append(token.text)
         self._deletion_table: dict[str, list[int]] = {}
         for key_id in range(1, len(key_tokens)):
             token = key_tokens[key_id]
@@ -391,7 +407,7 @@ class WatchlistIndex:
         if len(token.skeleton) >= 3:
             for variant in _deletions(token.skeleton) | {token.skeleton}:
                 candidates.update(self._deletion_table.get(variant, ()))
-        chosen = []
+        chosen = set(self._slips(token, own))
         for key_id in candidates:
             other = self._key_tokens[key_id]
             assert other is not None
@@ -400,13 +416,26 @@ class WatchlistIndex:
             if not (token_unsure or self.unsure(other)):
                 continue  # two recognisable names: no slip (see TokenComparer)
             if typo_close(token, other):
-                chosen.append(key_id)
-        chosen.sort(key=lambda key_id: -self._key_frequency[key_id])
-        result = tuple(chosen[:MAX_ALTERNATIVES])
+                chosen.add(key_id)
+        ordered = sorted(chosen, key=lambda key_id: (-self._key_frequency[key_id], key_id))
+        result = tuple(ordered[:MAX_ALTERNATIVES])
         if len(self._alternatives_cache) > 1_000_000:
             self._alternatives_cache.clear()
         self._alternatives_cache[token.uid] = result
         return result
+
+    def _slips(self, token: Token, own: int | None) -> set[int]:
+        """Key ids of listed spellings one slip from this part, when the list spells it no way
+        it knows (``TokenComparer`` takes such a part for a slip of them)."""
+        if not self.misspelt(token) or len(token.text) < min_slip_length(token.arabic):
+            return set()
+        found = set()
+        for variant in _deletions(token.text) | {token.text}:
+            for spelling in self._slip_table.get(variant, ()):
+                key_id = self._spelling_keys[spelling]
+                if key_id != own and key_id not in found and one_slip_text(token, spelling):
+                    found.add(key_id)
+        return found
 
     @lru_cache(maxsize=65536)  # noqa: B019 - one index lives as long as its cache should
     def _query_pairs(self, name: PersonName) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:

@@ -383,8 +383,18 @@ def slip_of_a_spelling(query: Token, listed: Token) -> bool:
     )
 
 
+def min_slip_length(arabic: bool) -> int:
+    """The shortest spelling a slip is told on: four letters, three in Arabic script."""
+    return 3 if arabic else 4
+
+
+def one_slip_text(query: Token, spelling: str) -> bool:
+    """One slip (as :func:`one_slip`) from a spelling in the query's script."""
+    return _one_slip(query.text, spelling, query.arabic)
+
+
 def _one_slip(first: str, second: str, arabic: bool) -> bool:
-    if min(len(first), len(second)) < (3 if arabic else 4):
+    if min(len(first), len(second)) < min_slip_length(arabic):
         return False
     return OSA.distance(first, second, score_cutoff=1) <= 1
 
