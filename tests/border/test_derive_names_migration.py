@@ -112,3 +112,25 @@ def test_names_that_begin_with_al_or_abd_are_derived_again_and_no_others(areas):
     for pk, values in fresh.items():
         assert WatchlistEntry.objects.values("name_key", "search_text").get(pk=pk) == values
     assert WatchlistEntry.objects.get(pk=other.pk).name_key == "stale"
+
+
+doubled_abd = importlib.import_module(
+    "marsad.border.migrations.0007_derive_doubled_abd_names_again"
+)
+
+
+@pytest.mark.django_db
+def test_abd_words_with_a_doubled_letter_are_derived_again_and_no_others(areas):
+    """Abdull Zahra was two names, and never met عبد الزهرة; Abdullah is not read."""
+    world = World(areas)
+    listing = watchlist(world.bpc)
+    abdull = entry(listing, names=["Abdull Zahra Ali Al-Tai"])
+    assert abdull.name_key == entry(listing, names=["عبد الزهرة علي الطائي"]).name_key
+    other = entry(listing, names=["Abdullah Ali Al-Tai"])
+    fresh = WatchlistEntry.objects.values("name_key", "search_text").get(pk=abdull.pk)
+    WatchlistEntry.objects.filter(pk__in=[abdull.pk, other.pk]).update(name_key="stale")
+
+    doubled_abd.derive_again(apps, None)
+
+    assert WatchlistEntry.objects.values("name_key", "search_text").get(pk=abdull.pk) == fresh
+    assert WatchlistEntry.objects.get(pk=other.pk).name_key == "stale"

@@ -54,6 +54,9 @@ def kinds(surname: str, given_names: str, listed: str, comparer=None) -> list[st
         # Abd with the article assimilated, or a long vowel: one name with the next
         ("ALI", "ABDUR RAHMAN", "عبد الرحمن علي"),
         ("ALI", "ABDOOL ZAHRA", "عبد الزهرة علي"),
+        # ... or with a letter typed twice
+        ("ALI", "ABDULL ZAHRA", "عبد الزهرة علي"),
+        ("ALI", "ABBDEL KARIM", "عبد الكريم علي"),
         # a family name whose own al follows the article
         ("AL-ALUSI", "KADHIM", "كاظم الآلوسي"),
     ],

@@ -254,6 +254,11 @@ def test_names_beginning_with_al_or_el_keep_it(text):
         "Abdur-Rahman",
         "Abdool Rahman",
         "Abdoolrahman",
+        # a letter typed twice in the Abd word (seen on passports at the border)
+        "ABDULL RAHMAN",
+        "Abddul Rahman",
+        "Abbdel Rahman",
+        "Abdurr Rahman",
     ],
 )
 def test_abdul_compounds_are_one_word(text):
@@ -268,6 +273,12 @@ def test_an_assimilated_abd_joins_only_the_name_its_letter_begins():
 def test_abdul_alone_and_abdi_are_names_not_compounds():
     assert normalise_latin("Abdul") == "abdul"
     assert normalise_latin("Abdi") == "abdi"
+
+
+def test_names_with_doubled_letters_after_abd_stay_apart():
+    # Abdullah is a name of its own; Abbas is no Abd word however its b is doubled.
+    assert normalise_latin("Abdullah Hassan") == "abdalah hasan"
+    assert normalise_latin("Abbas Hassan") == "abas hasan"
 
 
 @pytest.mark.parametrize(

@@ -139,3 +139,35 @@ def test_names_that_begin_with_al_are_derived_again_and_no_others(areas):
     for pk, values in fresh.items():
         assert Person.objects.values(*fields).get(pk=pk) == values
     assert Person.objects.get(pk=other.pk).given_key == "stale but not read"
+
+
+doubled_abd = importlib.import_module(
+    "marsad.registry.migrations.0010_derive_doubled_abd_names_again"
+)
+
+
+@pytest.mark.django_db
+def test_abd_words_with_a_doubled_letter_are_derived_again_and_no_others(areas):
+    """Abdull Zahra and Abbdel Karim were two names each; Abdullah and Abbas are not read."""
+
+    def person(given: str, family: str = "Al-Tai") -> Person:
+        return register(
+            OrganisationFactory(), areas["karkh"], [head(given_name=given, family_name=family)]
+        ).head
+
+    abdull, abbdel = person("ABDULL ZAHRA"), person("Abbdel Karim")
+    assert abdull.given_key == person("عبد الزهرة", "الطائي").given_key
+    assert abbdel.given_key == person("عبد الكريم", "الطائي").given_key
+    others = [person("Abdullah"), person("Abbas")]
+    fresh = {row.pk: Person.objects.values("given_key").get(pk=row.pk) for row in (abdull, abbdel)}
+    Person.objects.filter(pk__in=[abdull.pk, abbdel.pk, *(row.pk for row in others)]).update(
+        given_key="stale"
+    )
+
+    doubled_abd.derive_again(apps, None)
+
+    for pk, values in fresh.items():
+        assert Person.objects.values("given_key").get(pk=pk) == values
+    assert set(
+        Person.objects.filter(pk__in=[row.pk for row in others]).values_list("given_key", flat=True)
+    ) == {"stale"}

@@ -135,8 +135,8 @@ _PIECE = re.compile(r"[^\w]+")
 _ARTICLE_LIKE = re.compile(r"^[aeiuo](?:sh|th|dh|[tdszrnl])$")  # al, el, as-, ash-, ad- ...
 _ARABIC_MARKS = re.compile("[\u064b-\u065f\u0670\u0640]")  # harakat, dagger alef, tatweel
 # Words the normaliser joins with the next word (Abd al-Rahman, an article written apart; the
-# Latin Abd words are the normaliser's own ``latin.ABD_WORD`` and ``latin.ABD_SUN``) and with the
-# word before (Salah ud-Din, Fath Allah).
+# Latin Abd words are the normaliser's own, ``latin.may_be_abd``) and with the word before
+# (Salah ud-Din, Fath Allah).
 _JOINS_NEXT = frozenset({"عبد", "ال"})
 _JOINS_PREVIOUS = frozenset(
     {"din", "deen", "dine", "dyn", "allah", "alla", "ullah", "ulla", "illah", "الله", "الدين"}
@@ -154,8 +154,7 @@ def _joins(word: str) -> bool:
     first, last = pieces[0], pieces[-1]
     return bool(
         last in _JOINS_NEXT
-        or latin.ABD_WORD.match(last)
-        or latin.ABD_SUN.match(last)
+        or latin.may_be_abd(last)
         or _ARTICLE_LIKE.match(last)
         or first in _JOINS_PREVIOUS
         or _DIN_LIKE.match(first)

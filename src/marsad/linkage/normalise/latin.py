@@ -67,8 +67,17 @@ def _is_article(word: str, following: str) -> bool:
     return bool(_SUN_ARTICLE.match(word)) and following.startswith(word[1:])
 
 
+def may_be_abd(word: str) -> bool:
+    """Whether ``word`` (folded to lower case) may be the "servant of" that joins the next name
+    (:func:`_is_abd` says whether it does, from that name)."""
+    word = collapse_doubled(word)
+    return bool(ABD_WORD.match(word) or ABD_SUN.match(word))
+
+
 def _is_abd(word: str, following: str) -> bool:
-    """Whether ``word`` is the "servant of" that makes one name with ``following``."""
+    """Whether ``word`` is the "servant of" that makes one name with ``following``. A letter
+    typed twice is a slip (Abdull, Abbdel, Abddul: Abdul and Abdel)."""
+    word = collapse_doubled(word)
     if ABD_WORD.match(word):
         return True
     sun = ABD_SUN.match(word)

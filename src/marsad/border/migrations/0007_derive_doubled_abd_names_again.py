@@ -1,0 +1,53 @@
+"""Derive again the stored name forms (the search box reads them) of the travellers, documents
+and watchlist entries whose names the normaliser now reads otherwise: an Abd word with a letter
+typed twice joins the next name as Abdul does (Abdull Zahra, Abbdel Karim and Abddul Rahman
+were two names each, not عبد الزهرة, عبد الكريم and عبد الرحمن).
+
+Only rows with such a name are read; only changed rows are written. Screening builds its index
+from the names as written and needs nothing; fingerprints hash the names as written and do not
+change. The rows are derived by the models' own ``refresh_derived``, as in 0002 and 0004 to
+0006."""
+
+from operator import methodcaller
+
+from django.db import migrations
+from django.db.models import Q, TextField
+from django.db.models.functions import Cast
+
+from marsad.core.bulk import derive_again as derive_again_in_batches
+
+FIELDS = ["names_normalised", "names_latin", "name_key", "search_text"]
+#: An Abd word with a doubled letter, standing apart from the next word (Abdullah is left out:
+#: letters follow its ll).
+LATIN = (
+    r"(^|[^a-z])(a{2,}bd|ab{2,}d|abd{2,}"
+    r"|abd[aeiou]{1,2}l{2,}([^a-z]|$)|abd[aeiou](tt|dd|ss|zz|rr|nn)([^a-z]|$))"
+)
+
+
+def _derive(queryset, affected):
+    derive_again_in_batches(queryset.filter(affected), FIELDS, methodcaller("refresh_derived"))
+
+
+def _written(*names):
+    found = Q()
+    for name in names:
+        found |= Q(**{f"{name}__iregex": LATIN})
+    return found
+
+
+def derive_again(apps, schema_editor):
+    from marsad.border.models import TravelDocument, Traveller, WatchlistEntry
+
+    _derive(Traveller.objects.all(), _written("given_names", "surname", "name_other_script"))
+    _derive(TravelDocument.objects.all(), _written("given_names", "surname"))
+    _derive(
+        WatchlistEntry.objects.annotate(names_text=Cast("names", TextField())),
+        Q(names_text__iregex=LATIN),
+    )
+
+
+class Migration(migrations.Migration):
+    dependencies = [("border", "0006_derive_al_and_abd_names_again")]
+
+    operations = [migrations.RunPython(derive_again, migrations.RunPython.noop, elidable=True)]
