@@ -10,6 +10,8 @@ index, screens every traveller at the default threshold with BENCH_WORKERS proce
   counts for recall; every other hit is a false one);
 - one traveller screened in p99 <= 20 ms (one process, BENCH_LATENCY travellers, default 2,000);
 - 100,000 travellers in <= 60 s (measured on this run's travellers, scaled to 100,000);
+- the listed travellers missed, by cause (``misses_by_cause``: stage one, names compared
+  poorly, common names, no listed birth date, birth year only);
 - a table of recall and precision by threshold (BENCH_SWEEP travellers re-screened at 60,
   default 20,000), recall by variant and false hits by kind of traveller;
 - the same travellers screened by brute force: rapidfuzz ``token_sort_ratio`` between the
@@ -46,6 +48,12 @@ from generate import Case, generate  # noqa: E402
 from rapidfuzz import fuzz, process  # noqa: E402
 
 from marsad.border.screening import DEFAULT_THRESHOLD, WatchlistIndex, traveller_name  # noqa: E402
+from marsad.border.screening.scoring import (  # noqa: E402
+    BIRTH_DATE,
+    NAME_FREQUENCY,
+    YEAR_AGREES,
+    score_entry,
+)
 
 ENTRIES = int(os.environ.get("BENCH_ENTRIES", "1000000"))
 TRAVELLERS = int(os.environ.get("BENCH_TRAVELLERS", "100000"))
@@ -98,6 +106,50 @@ def quality(
     recall = true / listed if listed else float("nan")
     precision = true / (true + false) if true + false else float("nan")
     return recall, precision, true, false
+
+
+def misses_by_cause(
+    index: WatchlistIndex, entries: list, cases: list[Case], hits: dict[str, list[tuple[str, int]]]
+) -> str:
+    """Why the listed travellers missed at the default threshold scored under it against
+    their own entry, one cause each, in this order: stage one left the entry out (it scores
+    enough); the names compared poorly (name score under 70: typos, respellings, dropped
+    parts); the common-name points alone kept it under; the list gives no birth date; either
+    side gives only the birth year; anything else."""
+    missed = [
+        case
+        for case in cases
+        if case.truth
+        and case.truth not in {entry for entry, _ in hits.get(case.traveller.traveller_id, ())}
+    ]
+    wanted = {case.truth for case in missed}
+    position = {entry.entry_id: at for at, entry in enumerate(entries) if entry.entry_id in wanted}
+    causes: Counter[str] = Counter()
+    for case in missed:
+        at = position[case.truth]
+        traveller = case.traveller
+        explanation = score_entry(
+            traveller,
+            traveller_name(traveller.surname, traveller.given_names),
+            entries[at],
+            index.names_of(at),
+            index.comparer,
+        )
+        evidence = {item.feature: item for item in explanation.evidence}
+        if explanation.score >= DEFAULT_THRESHOLD:
+            cause = "stage one left it out"
+        elif explanation.name.score < 70:
+            cause = "name under 70"
+        elif explanation.score - evidence[NAME_FREQUENCY].points >= DEFAULT_THRESHOLD:
+            cause = "common names"
+        elif entries[at].birth_date is None:
+            cause = "no listed birth date"
+        elif evidence[BIRTH_DATE].verdict == YEAR_AGREES:
+            cause = "birth year only"
+        else:
+            cause = "other"
+        causes[cause] += 1
+    return ", ".join(f"{cause} {count}" for cause, count in causes.most_common()) or "none"
 
 
 def screen(index: WatchlistIndex, cases: list[Case], threshold: float) -> tuple[dict, float]:
@@ -180,6 +232,8 @@ def main() -> None:
         "  false hits by traveller: "
         + ", ".join(f"{kind} {count}" for kind, count in false_by_kind.most_common(8))
     )
+
+    print("  misses by cause: " + misses_by_cause(index, scenario.entries, cases, hits))
 
     sweep_cases = cases[: min(SWEEP, len(cases))]
     sweep_hits, _seconds = screen(index, sweep_cases, SWEEP_FROM)
