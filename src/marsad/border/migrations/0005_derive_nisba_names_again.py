@@ -8,15 +8,11 @@ names as written and do not change.
 
 The rows are derived by the models' own ``refresh_derived``, as in 0002 and 0004."""
 
-from operator import methodcaller
-
 from django.db import migrations
-from django.db.models import Q, TextField
-from django.db.models.functions import Cast
+from django.db.models import Q
 
-from marsad.core.bulk import derive_again as derive_again_in_batches
+from marsad.border.migrations._names import derive_names_again
 
-FIELDS = ["names_normalised", "names_latin", "name_key", "search_text"]
 #: The nisbas (-i, -awi) whose key changed (of أدهم, إسحاق, أنور, ثروت, عوض) and عوض itself.
 ARABIC = "[اأإآ](دهم|سحاق|نور)(او)?ي|ثروت(او)?ي|عوض"
 #: The same in the normal form search_text holds (alef forms written ا).
@@ -28,26 +24,11 @@ LATIN = (
 )
 
 
-def _derive(queryset, affected):
-    derive_again_in_batches(queryset.filter(affected), FIELDS, methodcaller("refresh_derived"))
-
-
-def _written(*names):
-    found = Q()
-    for name in names:
-        found |= Q(**{f"{name}__regex": ARABIC}) | Q(**{f"{name}__iregex": LATIN})
-    return found
-
-
 def derive_again(apps, schema_editor):
-    from marsad.border.models import TravelDocument, Traveller, WatchlistEntry
-
-    _derive(Traveller.objects.all(), _written("given_names", "surname", "name_other_script"))
-    _derive(TravelDocument.objects.all(), _written("given_names", "surname"))
     # Arabic names may be escaped in the stored JSON; their normal forms are in search_text.
     # (and Alawy's normal form was "awy": the Latin names are read as written)
-    _derive(
-        WatchlistEntry.objects.annotate(names_text=Cast("names", TextField())),
+    derive_names_again(
+        lambda name: Q(**{f"{name}__regex": ARABIC}) | Q(**{f"{name}__iregex": LATIN}),
         Q(search_text__regex=NORMAL) | Q(names_text__iregex=LATIN),
     )
 

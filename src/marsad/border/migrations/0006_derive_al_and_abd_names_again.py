@@ -12,15 +12,11 @@ from the names as written and needs nothing; fingerprints hash the names as writ
 change. The rows are derived by the models' own ``refresh_derived``, as in 0002, 0004 and
 0005."""
 
-from operator import methodcaller
-
 from django.db import migrations
-from django.db.models import Q, TextField
-from django.db.models.functions import Cast
+from django.db.models import Q
 
-from marsad.core.bulk import derive_again as derive_again_in_batches
+from marsad.border.migrations._names import derive_names_again
 
-FIELDS = ["names_normalised", "names_latin", "name_key", "search_text"]
 #: آلوسي, whose آل was read as the article.
 ARABIC = "آلوس"
 #: The same in stored JSON that escapes what is not ASCII.
@@ -33,27 +29,10 @@ LATIN = (
 )
 
 
-def _derive(queryset, affected):
-    derive_again_in_batches(queryset.filter(affected), FIELDS, methodcaller("refresh_derived"))
-
-
-def _written(*names):
-    found = Q()
-    for name in names:
-        found |= Q(**{f"{name}__regex": ARABIC}) | Q(**{f"{name}__iregex": LATIN})
-    return found
-
-
 def derive_again(apps, schema_editor):
-    from marsad.border.models import TravelDocument, Traveller, WatchlistEntry
-
-    _derive(Traveller.objects.all(), _written("given_names", "surname", "name_other_script"))
-    _derive(TravelDocument.objects.all(), _written("given_names", "surname"))
-    _derive(
-        WatchlistEntry.objects.annotate(names_text=Cast("names", TextField())),
-        Q(names_text__regex=ARABIC)
-        | Q(names_text__contains=ESCAPED)
-        | Q(names_text__iregex=LATIN),
+    derive_names_again(
+        lambda name: Q(**{f"{name}__regex": ARABIC}) | Q(**{f"{name}__iregex": LATIN}),
+        Q(names_text__regex=ARABIC) | Q(names_text__contains=ESCAPED) | Q(names_text__iregex=LATIN),
     )
 
 

@@ -8,15 +8,11 @@ from the names as written and needs nothing; fingerprints hash the names as writ
 change. The rows are derived by the models' own ``refresh_derived``, as in 0002 and 0004 to
 0006."""
 
-from operator import methodcaller
-
 from django.db import migrations
-from django.db.models import Q, TextField
-from django.db.models.functions import Cast
+from django.db.models import Q
 
-from marsad.core.bulk import derive_again as derive_again_in_batches
+from marsad.border.migrations._names import derive_names_again
 
-FIELDS = ["names_normalised", "names_latin", "name_key", "search_text"]
 #: An Abd word with a doubled letter, standing apart from the next word (Abdullah is left out:
 #: letters follow its ll).
 LATIN = (
@@ -25,24 +21,9 @@ LATIN = (
 )
 
 
-def _derive(queryset, affected):
-    derive_again_in_batches(queryset.filter(affected), FIELDS, methodcaller("refresh_derived"))
-
-
-def _written(*names):
-    found = Q()
-    for name in names:
-        found |= Q(**{f"{name}__iregex": LATIN})
-    return found
-
-
 def derive_again(apps, schema_editor):
-    from marsad.border.models import TravelDocument, Traveller, WatchlistEntry
-
-    _derive(Traveller.objects.all(), _written("given_names", "surname", "name_other_script"))
-    _derive(TravelDocument.objects.all(), _written("given_names", "surname"))
-    _derive(
-        WatchlistEntry.objects.annotate(names_text=Cast("names", TextField())),
+    derive_names_again(
+        lambda name: Q(**{f"{name}__iregex": LATIN}),
         Q(names_text__iregex=LATIN),
     )
 

@@ -9,7 +9,8 @@ thousand at a time; only changed rows are written."""
 from django.db import migrations
 from django.db.models import Q
 
-NAMES = ("given_name", "father_name", "grandfather_name", "family_name", "mother_name")
+from marsad.registry.migrations._names import derive_names_again
+
 #: Spellings whose forms changed: a digraph then h, and the names the lexicon learnt.
 LATIN = (
     r"[sktdgzcp]hh|harith|haris|hares|harreth|munther|munzer|monther|mundher|munzir|thikra"
@@ -19,15 +20,9 @@ ARABIC = "[شثذضظخغ]ه|حارث|منذر|ذكر|خديج|مجد|ثروت"
 
 
 def derive_again(apps, schema_editor):
-    from marsad.core.bulk import derive_again as derive_in_batches
-    from marsad.registry.models import DERIVED_NAME_FIELDS
-    from marsad.registry.services import derive_names
-
-    Person = apps.get_model("registry", "Person")
-    affected = Q()
-    for name in NAMES:
-        affected |= Q(**{f"{name}__iregex": LATIN}) | Q(**{f"{name}__regex": ARABIC})
-    derive_in_batches(Person.objects.filter(affected), DERIVED_NAME_FIELDS, derive_names)
+    derive_names_again(
+        apps, lambda name: Q(**{f"{name}__iregex": LATIN}) | Q(**{f"{name}__regex": ARABIC})
+    )
 
 
 class Migration(migrations.Migration):

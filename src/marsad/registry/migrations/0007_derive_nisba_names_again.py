@@ -8,7 +8,8 @@ changed rows are written."""
 from django.db import migrations
 from django.db.models import Q
 
-NAMES = ("given_name", "father_name", "grandfather_name", "family_name", "mother_name")
+from marsad.registry.migrations._names import derive_names_again
+
 #: The nisbas (-i, -awi) whose key changed (of أدهم, إسحاق, أنور, ثروت, عوض) and عوض itself.
 ARABIC = "[اأإآ](دهم|سحاق|نور)(او)?ي|ثروت(او)?ي|عوض"
 #: The Latin nisbas (-i, -awi) whose key changed (of spellings the lexicon lists), and Alawy.
@@ -19,15 +20,9 @@ LATIN = (
 
 
 def derive_again(apps, schema_editor):
-    from marsad.core.bulk import derive_again as derive_in_batches
-    from marsad.registry.models import DERIVED_NAME_FIELDS
-    from marsad.registry.services import derive_names
-
-    Person = apps.get_model("registry", "Person")
-    affected = Q()
-    for name in NAMES:
-        affected |= Q(**{f"{name}__regex": ARABIC}) | Q(**{f"{name}__iregex": LATIN})
-    derive_in_batches(Person.objects.filter(affected), DERIVED_NAME_FIELDS, derive_names)
+    derive_names_again(
+        apps, lambda name: Q(**{f"{name}__regex": ARABIC}) | Q(**{f"{name}__iregex": LATIN})
+    )
 
 
 class Migration(migrations.Migration):

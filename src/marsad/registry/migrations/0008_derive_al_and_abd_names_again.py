@@ -12,7 +12,8 @@ written."""
 from django.db import migrations
 from django.db.models import Q
 
-NAMES = ("given_name", "father_name", "grandfather_name", "family_name", "mother_name")
+from marsad.registry.migrations._names import derive_names_again
+
 #: آلوسي, whose آل was read as the article.
 ARABIC = "آلوس"
 #: Alusi and Alwani in their Latin spellings (and a few names that contain them), and
@@ -24,15 +25,9 @@ LATIN = (
 
 
 def derive_again(apps, schema_editor):
-    from marsad.core.bulk import derive_again as derive_in_batches
-    from marsad.registry.models import DERIVED_NAME_FIELDS
-    from marsad.registry.services import derive_names
-
-    Person = apps.get_model("registry", "Person")
-    affected = Q()
-    for name in NAMES:
-        affected |= Q(**{f"{name}__regex": ARABIC}) | Q(**{f"{name}__iregex": LATIN})
-    derive_in_batches(Person.objects.filter(affected), DERIVED_NAME_FIELDS, derive_names)
+    derive_names_again(
+        apps, lambda name: Q(**{f"{name}__regex": ARABIC}) | Q(**{f"{name}__iregex": LATIN})
+    )
 
 
 class Migration(migrations.Migration):

@@ -8,7 +8,8 @@ written."""
 from django.db import migrations
 from django.db.models import Q
 
-NAMES = ("given_name", "father_name", "grandfather_name", "family_name", "mother_name")
+from marsad.registry.migrations._names import derive_names_again
+
 #: An Abd word with a doubled letter, standing apart from the next word (Abdullah is left out:
 #: letters follow its ll).
 LATIN = (
@@ -18,15 +19,7 @@ LATIN = (
 
 
 def derive_again(apps, schema_editor):
-    from marsad.core.bulk import derive_again as derive_in_batches
-    from marsad.registry.models import DERIVED_NAME_FIELDS
-    from marsad.registry.services import derive_names
-
-    Person = apps.get_model("registry", "Person")
-    affected = Q()
-    for name in NAMES:
-        affected |= Q(**{f"{name}__iregex": LATIN})
-    derive_in_batches(Person.objects.filter(affected), DERIVED_NAME_FIELDS, derive_names)
+    derive_names_again(apps, lambda name: Q(**{f"{name}__iregex": LATIN}))
 
 
 class Migration(migrations.Migration):
