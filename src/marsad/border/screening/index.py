@@ -207,6 +207,7 @@ class WatchlistIndex:
         posted_names: list[int] = []
         key_frequency: Counter[int] = Counter()
         spelling_frequency: Counter[str] = Counter()
+        spellings: dict[str, Token] = {}  # each listed spelling, once
         # Where keys stand in names of three parts or more: last (family) or before.
         key_last: Counter[int] = Counter()
         key_long: Counter[int] = Counter()
@@ -231,6 +232,7 @@ class WatchlistIndex:
                         key_id = key_ids[token.key] = len(key_tokens)
                         key_tokens.append(token)
                     ids.append(key_id)
+                    spellings.setdefault(token.text, token)
                 unique = sorted(set(ids))
                 key_frequency.update(unique)
                 spelling_frequency.update(token.text for token in name.tokens)
@@ -291,14 +293,11 @@ class WatchlistIndex:
         # keyboard slip from a listed spelling is a slip (Kamli: Kamil) whatever the keys say.
         self._spelling_keys: dict[str, int] = {}
         self._slip_table: dict[str, list[str]] = {}
-        for name in names:
-            for token in name.tokens:
-                if token.text in self._spelling_keys:
-                    continue
-                self._spelling_keys[token.text] = key_ids[token.key]
-                if len(token.text) >= min_slip_length(token.arabic):
-                    for variant in _deletions(token.text) | {token.text}:
-                        self._slip_table.setdefault(variant, []).append(token.text)
+        for spelling, token in spellings.items():
+            self._spelling_keys[spelling] = key_ids[token.key]
+            if len(spelling) >= min_slip_length(token.arabic):
+                for variant in _deletions(spelling) | {spelling}:
+                    self._slip_table.setdefault(variant, []).append(spelling)
         self._deletion_table: dict[str, list[int]] = {}
         for key_id in range(1, len(key_tokens)):
             token = key_tokens[key_id]
