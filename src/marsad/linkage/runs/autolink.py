@@ -130,8 +130,6 @@ def auto_link(*, run: LinkageRun, threshold: float) -> AutoLinkResult:
     for edge in edges:
         pairs_of[components.find(edge[1])].append(edge)
     apart = _kept_apart()
-    # The merges name the run; the page puts their reason into words in its reader's language.
-    number = run.pk
     linkable = []
     for group in components.groups():
         cluster_pairs = pairs_of[components.find(group[0])]
@@ -148,16 +146,16 @@ def auto_link(*, run: LinkageRun, threshold: float) -> AutoLinkResult:
         chunk = linkable[start : start + CLUSTERS_PER_COMMIT]
         try:
             with transaction.atomic():
-                merges = _merge_clusters([members for members, _pairs in chunk], run=number)
+                merges = _merge_clusters([members for members, _pairs in chunk], run=run.pk)
                 linked = _mark_linked([pair for _members, pairs in chunk for pair in pairs], merges)
         except (ValidationError, PermissionDenied, IntegrityError):
-            _link_one_by_one(chunk, number, result, touched)
+            _link_one_by_one(chunk, run.pk, result, touched)
             continue
         touched.update(merge.merged.household_id for merge in merges.values())
         result.clusters += len(chunk)
         result.merges += len(merges)
         result.linked_pairs += linked
-    _merge_households(touched, number, result)
+    _merge_households(touched, run.pk, result)
     return result
 
 
