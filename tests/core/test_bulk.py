@@ -5,8 +5,10 @@ import datetime
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from marsad.core.bulk import update_rows
+from marsad.core.models import TaskRun
 from marsad.registry.models import Person
 from tests.registry.factories import head, register
 
@@ -40,6 +42,32 @@ def test_writes_each_rows_values(ngo, areas):
         assert stored.family_name == person.family_name  # not listed: not written
     untouched.refresh_from_db()
     assert untouched.given_name == "Untouched"
+
+
+def test_values_that_need_quoting_and_json_arrive_as_written(ngo, areas):
+    """On PostgreSQL the values travel as arrays: quotes, backslashes, commas, braces, empty
+    strings, the word NULL, a null, addresses and JSON must each arrive as they were."""
+    people = [register(ngo, areas["karkh"], [head(given_name=f"P{n}")]).head for n in range(4)]
+    names = ['Abd "Allah", {al} \\ Jubouri', "", "NULL", "عبد الله"]
+    for person, name in zip(people, names, strict=True):
+        person.given_name = name
+        person.mother_name = name[::-1]
+    update_rows(people, ["given_name", "mother_name"])
+    for person, name in zip(people, names, strict=True):
+        stored = Person.objects.get(pk=person.pk)
+        assert (stored.given_name, stored.mother_name) == (name, person.mother_name)
+
+    # a UUID key, JSON, a number and a time that may be null
+    tasks = [TaskRun.objects.create(kind="test", label=f"task {n}") for n in range(3)]
+    results = [{"name": ['a "b"', "c\\d"], "n": 1}, [], {"ar": "زهراء", "none": None}]
+    totals = [10, None, 0]
+    started = [None, timezone.now(), None]
+    for task, result, total, when in zip(tasks, results, totals, started, strict=True):
+        task.result, task.progress_total, task.started_at = result, total, when
+    assert update_rows(tasks, ["result", "progress_total", "started_at"]) == 3
+    for task, result, total, when in zip(tasks, results, totals, started, strict=True):
+        task.refresh_from_db()
+        assert (task.result, task.progress_total, task.started_at) == (result, total, when)
 
 
 def test_nothing_to_write():
