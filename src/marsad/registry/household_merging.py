@@ -47,7 +47,7 @@ from marsad.core import audit
 from marsad.core.bulk import update_rows
 from marsad.core.models import AuditAction, AuditEntry
 from marsad.core.scoping import CHANGE, can
-from marsad.registry.merging import BULK_BATCH, SOURCE_TRUST
+from marsad.registry.merging import BULK_BATCH, SOURCE_TRUST, check_filled
 from marsad.registry.models import (
     DocumentationStatus,
     Household,
@@ -280,13 +280,7 @@ def household_merge_many(
         if size != survivor.size:
             survivor.size = size
             filled.append("size")
-        # The values come from two valid households: no foreign key or uniqueness to ask the
-        # database about again, one household at a time.
-        survivor.full_clean(
-            exclude=["organisation", "programme", "area", "origin_area", "merged_into"],
-            validate_unique=False,
-            validate_constraints=False,
-        )
+        check_filled(survivor, filled)  # one household at a time
         if filled:
             survivor.updated_at = now
         merge = HouseholdMerge(
@@ -309,7 +303,7 @@ def household_merge_many(
             SourceRecord(pk=pk, household_id=survivor_id) for pk in sources[merged_id]
         ]
         merged.status, merged.merged_into, merged.updated_at = HouseholdStatus.CLOSED, survivor, now
-        planned.append((merge, before, _snapshot(survivor)))
+        planned.append((merge, before, _snapshot(survivor) if filled else before))
 
     # A kept household nothing was filled in is unchanged: its row is left alone.
     changed = {merge.survivor_id for merge, _before, _after in planned if merge.filled_fields}
