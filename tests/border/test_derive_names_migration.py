@@ -134,3 +134,34 @@ def test_abd_words_with_a_doubled_letter_are_derived_again_and_no_others(areas):
 
     assert WatchlistEntry.objects.values("name_key", "search_text").get(pk=abdull.pk) == fresh
     assert WatchlistEntry.objects.get(pk=other.pk).name_key == "stale"
+
+
+mistyped_abd = importlib.import_module(
+    "marsad.border.migrations.0008_derive_mistyped_abd_names_again"
+)
+
+
+@pytest.mark.django_db
+def test_mistyped_abd_words_are_derived_again_and_no_others(areas):
+    """عبدد الزهرة and Adbel Zahra were two names, and never met Abdul Zahra; عبدو is not
+    read."""
+    world = World(areas)
+    listing = watchlist(world.bpc)
+    doubled = entry(listing, names=["عبدد الزهرة علي الطائي"])
+    swapped = entry(listing, names=["Adbel Zahra Ali Al-Tai"])
+    spelled_right = entry(listing, names=["Abdul Zahra Ali Al-Tai"]).name_key
+    assert doubled.name_key == swapped.name_key == spelled_right
+    other = entry(listing, names=["عبدو علي الطائي"])
+    fresh = {
+        row.pk: WatchlistEntry.objects.values("name_key", "search_text").get(pk=row.pk)
+        for row in (doubled, swapped)
+    }
+    WatchlistEntry.objects.filter(pk__in=[*fresh, other.pk]).update(name_key="stale")
+    # the normal forms as the old normaliser left them: عبدد a word of its own
+    WatchlistEntry.objects.filter(pk=doubled.pk).update(search_text=" عبدد زهره علي طايي ")
+
+    mistyped_abd.derive_again(apps, None)
+
+    for pk, values in fresh.items():
+        assert WatchlistEntry.objects.values("name_key", "search_text").get(pk=pk) == values
+    assert WatchlistEntry.objects.get(pk=other.pk).name_key == "stale"

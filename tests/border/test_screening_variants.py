@@ -57,6 +57,10 @@ def kinds(surname: str, given_names: str, listed: str, comparer=None) -> list[st
         # ... or with a letter typed twice
         ("ALI", "ABDULL ZAHRA", "عبد الزهرة علي"),
         ("ALI", "ABBDEL KARIM", "عبد الكريم علي"),
+        ("علي", "عبدد الزهرة", "Abdul Zahra Ali"),
+        # ... or other slips: b and d swapped, ذ for د
+        ("ALI", "ADBEL KARIM", "عبد الكريم علي"),
+        ("علي", "عبذ الزهرة", "Abdul Zahra Ali"),
         # a family name whose own al follows the article
         ("AL-ALUSI", "KADHIM", "كاظم الآلوسي"),
     ],
@@ -214,3 +218,23 @@ def test_a_particle_stands_between_names_and_a_first_word_spelled_like_one_is_a_
         assert len(name.tokens) == 2
         assert name.fixed_order
     assert entry_name("Mohammed bin Salman").fixed_order
+
+
+# --- the alignment ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("given_names", "listed"),
+    [
+        # the father's name spelled another way, the grandfather's the same name: the list
+        # left the grandfather out, it did not drop the father's name from inside the chain
+        ("SALIM ALY ALI", "Salim Ali Al-Khalilawi"),
+        ("SALIM MUHAMMAD MOHAMMED", "Salim Mohammed Al-Khalilawi"),
+    ],
+)
+def test_a_name_written_twice_is_matched_where_the_list_has_it(given_names, listed):
+    comparison = compare_names(
+        traveller_name("AL-KHALILAWI", given_names), entry_name(listed), TokenComparer()
+    )
+    assert [part.kind for part in comparison.parts] == [EXACT, VARIANT, "missing_from_list", EXACT]
+    assert comparison.score >= 85

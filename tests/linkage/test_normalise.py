@@ -186,10 +186,29 @@ def test_names_that_begin_with_al_keep_it():
     assert normalise_arabic("ال") == "ال"  # too short to be an article with a name
 
 
-@pytest.mark.parametrize("text", ["عبد الله", "عبدالله", "عبد ال له", "عبد اللّه"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "عبد الله",
+        "عبدالله",
+        "عبد ال له",
+        "عبد اللّه",
+        # a letter of عبد typed twice: Arabic writes a doubled consonant once
+        "عبدد الله",
+        "عببد الله",
+        "ععبد الله",
+        # ... or ذ, the key beside it, for its د
+        "عبذ الله",
+    ],
+)
 def test_abd_compounds_are_one_word(text):
     assert normalise_arabic(text) == "عبدالله"
     assert tokens(text) == ["عبدالله"]
+
+
+def test_words_that_only_begin_like_abd_stay_apart():
+    assert normalise_arabic("عبدو علي") == "عبدو علي"
+    assert normalise_arabic("ممدوح عبادي") == "ممدوح عبادي"
 
 
 def test_din_and_allah_compounds_are_one_word():
@@ -259,6 +278,10 @@ def test_names_beginning_with_al_or_el_keep_it(text):
         "Abddul Rahman",
         "Abbdel Rahman",
         "Abdurr Rahman",
+        # ... or its b and d the other way round
+        "Adbul Rahman",
+        "ADB AL RAHMAN",
+        "Adbulrahman",
     ],
 )
 def test_abdul_compounds_are_one_word(text):

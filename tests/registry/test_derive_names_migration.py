@@ -171,3 +171,39 @@ def test_abd_words_with_a_doubled_letter_are_derived_again_and_no_others(areas):
     assert set(
         Person.objects.filter(pk__in=[row.pk for row in others]).values_list("given_key", flat=True)
     ) == {"stale"}
+
+
+mistyped_abd = importlib.import_module(
+    "marsad.registry.migrations.0011_derive_mistyped_abd_names_again"
+)
+
+
+@pytest.mark.django_db
+def test_mistyped_abd_words_are_derived_again_and_no_others(areas):
+    """عبدد الزهرة, عببد الله, عبذ الكريم and Adbel Hussein were two names each; عبدو, عبادي,
+    عبد الله and Adnan are not read."""
+
+    def person(given: str, family: str = "الطائي") -> Person:
+        return register(
+            OrganisationFactory(), areas["karkh"], [head(given_name=given, family_name=family)]
+        ).head
+
+    mistyped = {
+        person("عبدد الزهرة"): person("عبد الزهرة"),
+        person("عببد الله"): person("عبد الله"),
+        person("عبذ الكريم"): person("عبد الكريم"),
+        person("ADBEL HUSSEIN", "AL-TAI"): person("عبد الحسين"),
+    }
+    for row, spelled_right in mistyped.items():
+        assert row.given_key == spelled_right.given_key
+    others = [person("عبدو"), person("عبادي"), person("عبد الله"), person("Adnan", "Al-Tai")]
+    fresh = {row.pk: Person.objects.values("given_key").get(pk=row.pk) for row in mistyped}
+    Person.objects.filter(pk__in=[*fresh, *(row.pk for row in others)]).update(given_key="stale")
+
+    mistyped_abd.derive_again(apps, None)
+
+    for pk, values in fresh.items():
+        assert Person.objects.values("given_key").get(pk=pk) == values
+    assert set(
+        Person.objects.filter(pk__in=[row.pk for row in others]).values_list("given_key", flat=True)
+    ) == {"stale"}

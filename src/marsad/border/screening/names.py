@@ -19,7 +19,7 @@ from functools import lru_cache
 
 from rapidfuzz.distance import OSA
 
-from marsad.linkage.normalise import LEXICON, analyse, latin, script
+from marsad.linkage.normalise import LEXICON, analyse, arabic, latin, script
 
 __all__ = [
     "DIFFERENT",
@@ -135,8 +135,8 @@ _PIECE = re.compile(r"[^\w]+")
 _ARTICLE_LIKE = re.compile(r"^[aeiuo](?:sh|th|dh|[tdszrnl])$")  # al, el, as-, ash-, ad- ...
 _ARABIC_MARKS = re.compile("[\u064b-\u065f\u0670\u0640]")  # harakat, dagger alef, tatweel
 # Words the normaliser joins with the next word (Abd al-Rahman, an article written apart; the
-# Latin Abd words are the normaliser's own, ``latin.may_be_abd``) and with the word before
-# (Salah ud-Din, Fath Allah).
+# Abd words, عبدد and Abdull among them, are the normaliser's own: ``arabic.is_abd``,
+# ``latin.may_be_abd``) and with the word before (Salah ud-Din, Fath Allah).
 _JOINS_NEXT = frozenset({"عبد", "ال"})
 _JOINS_PREVIOUS = frozenset(
     {"din", "deen", "dine", "dyn", "allah", "alla", "ullah", "ulla", "illah", "الله", "الدين"}
@@ -154,6 +154,7 @@ def _joins(word: str) -> bool:
     first, last = pieces[0], pieces[-1]
     return bool(
         last in _JOINS_NEXT
+        or arabic.is_abd(last)
         or latin.may_be_abd(last)
         or _ARTICLE_LIKE.match(last)
         or first in _JOINS_PREVIOUS
@@ -581,7 +582,36 @@ def _align(
             [],
             [],
         )
-    # Heaviest in-order matching (a weighted longest common subsequence).
+    matches = _heaviest_matching(table, query_weights, listed_weights)
+    best = _scored(
+        query, query_weights, listed, listed_weights, table, matches, comparer, order, factor
+    )
+    if best.inside_query or best.inside_listed:
+        # The heaviest matching may pair a listed part with the traveller's later one, the
+        # same name written alike (Salim Aly Ali against Salim Ali: the exact Ali, not the
+        # variant Aly), and leave the earlier part missing inside the chain, which costs more
+        # than the weight it won. Weighed as the same name, the earlier part is taken.
+        other = _heaviest_matching(table, query_weights, listed_weights, same_name=True)
+        if other != matches:
+            alternative = _scored(
+                query, query_weights, listed, listed_weights, table, other, comparer, order, factor
+            )
+            if alternative.score > best.score:
+                best = alternative
+    return best
+
+
+def _heaviest_matching(
+    table: list[list[tuple[float, str]]],
+    query_weights: tuple[float, ...],
+    listed_weights: tuple[float, ...],
+    *,
+    same_name: bool = False,
+) -> list[tuple[int, int]]:
+    """The heaviest in-order matching of the parts (a weighted longest common subsequence);
+    of two that weigh the same, the one with the earlier traveller part. With ``same_name``, a
+    variant weighs as an exact match."""
+    rows, columns = len(table), len(listed_weights)
     previous = [0.0] * (columns + 1)
     best = [previous]
     for row in range(rows):
@@ -593,6 +623,8 @@ def _align(
             up = previous[column + 1]
             value = up if up > left else left
             similarity = similarities[column][0]
+            if same_name and similarities[column][1] in (EXACT, VARIANT):
+                similarity = 1.0
             if similarity:
                 matched = previous[column] + similarity * (weight + listed_weights[column]) * 0.5
                 if matched > value:
@@ -614,7 +646,23 @@ def _align(
             row -= 1
             column -= 1
     matches.reverse()
+    return matches
 
+
+def _scored(
+    query: tuple[Token, ...],
+    query_weights: tuple[float, ...],
+    listed: tuple[Token, ...],
+    listed_weights: tuple[float, ...],
+    table: list[list[tuple[float, str]]],
+    matches: list[tuple[int, int]],
+    comparer: TokenComparer,
+    order: str,
+    factor: float,
+) -> Alignment:
+    """The name score of an in-order ``matches`` of the parts: the matched parts' similarity
+    over what every part weighs, unmatched parts costing by where they stand."""
+    rows, columns = len(query), len(listed)
     numerator = denominator = 0.0
     for q, e in matches:
         weight = (query_weights[q] + listed_weights[e]) * 0.5

@@ -40,6 +40,9 @@ _NOT_WORD = re.compile(r"[^\u0621-\u064a\u066e-\u06d5\u0750-\u077f0-9]+")
 
 ARTICLE = "ال"
 ABD = "عبد"
+# Arabic writes a doubled consonant once (with a shadda), so عبد with a letter typed twice
+# (عبدد, عببد) is a slip, never another name; so is ذ for its د (عبذ), the key beside it.
+_ABD_MISTYPED = re.compile("ع+ب+[دذ]+")
 #: Names that begin with ال without an article in them.
 ARTICLE_EXCEPTIONS = frozenset({"الهام", "الياس", "اليسع", "الفت", "الطاف", "الله"})
 # Second halves of compounds: نور الدين, فتح الله.
@@ -78,7 +81,7 @@ def light_words(
             words[index + 1] = ARTICLE + following
             index += 1
             continue
-        if word == ABD and following is not None:  # عبد الله, عبد الرحمن: one name
+        if is_abd(word) and following is not None:  # عبد الله, عبد الرحمن: one name
             if following == ARTICLE and index + 2 < len(words):
                 following = ARTICLE + words[index + 2]
                 index += 1
@@ -99,6 +102,12 @@ def light_words(
         else word
         for word in joined
     ]
+
+
+def is_abd(word: str) -> bool:
+    """Whether a light-form word is the "servant of" that makes one name with the next (عبد,
+    or عبد mistyped: عبدد الله and عبذ الله are عبد الله)."""
+    return word == ABD or bool(_ABD_MISTYPED.fullmatch(word))
 
 
 def romanise_word(light: str) -> str:

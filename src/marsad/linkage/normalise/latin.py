@@ -67,10 +67,16 @@ def _is_article(word: str, following: str) -> bool:
     return bool(_SUN_ARTICLE.match(word)) and following.startswith(word[1:])
 
 
+def _unswapped(word: str) -> str:
+    """Abd with its b and d typed the other way round (Adbel, Adbul Rahman): no name begins
+    with "adb"."""
+    return "abd" + word[3:] if word.startswith("adb") else word
+
+
 def may_be_abd(word: str) -> bool:
     """Whether ``word`` (folded to lower case) may be the "servant of" that joins the next name
     (:func:`_is_abd` says whether it does, from that name)."""
-    word = collapse_doubled(word)
+    word = collapse_doubled(_unswapped(word))
     return bool(ABD_WORD.match(word) or ABD_SUN.match(word))
 
 
@@ -155,7 +161,8 @@ def words(
     """
     text = unicodedata.normalize("NFKD", text.translate(_PRE))
     text = "".join(char for char in text if not unicodedata.combining(char)).casefold()
-    folded = [_fold(word) for word in _join_compounds(_NOT_WORD.sub(" ", text).split())]
+    split = [_unswapped(word) for word in _NOT_WORD.sub(" ", text).split()]
+    folded = [_fold(word) for word in _join_compounds(split)]
     if not strip_article:
         return folded
     return [
