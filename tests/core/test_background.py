@@ -1,6 +1,7 @@
 """Task runs: progress, success, failure, and who may see them."""
 
 import pytest
+from django.utils import translation
 from django_tasks import task
 
 from marsad.core.background import fail, finish, task_start, tracked
@@ -28,6 +29,30 @@ def explode(run_id: str) -> None:
 def reject(run_id: str) -> None:
     with tracked(run_id):
         fail(run_id, "line 3: unknown P-code IQX99")
+
+
+@task()
+def idle(run_id: str) -> None:
+    with tracked(run_id):
+        pass
+
+
+@pytest.mark.parametrize(("language", "finished"), [("ar", "اكتملت"), ("en", "Finished")])
+def test_a_run_speaks_the_language_it_was_started_in(
+    ngo, django_capture_on_commit_callbacks, language, finished
+):
+    user = member("im_officer", ngo)
+    with (
+        django_capture_on_commit_callbacks(execute=False) as callbacks,
+        translation.override(language),
+    ):
+        run = task_start(actor=user, task=idle, label="Idle")
+    with translation.override("ckb"):  # whatever the worker's own language is
+        for callback in callbacks:
+            callback()
+        assert translation.get_language() == "ckb"  # and it is left as it was
+    run.refresh_from_db()
+    assert (run.language, run.status, run.message) == (language, TaskStatus.SUCCEEDED, finished)
 
 
 def test_a_run_reports_progress_and_result(ngo, django_capture_on_commit_callbacks):
@@ -104,3 +129,51 @@ def test_finished_run_stops_polling(client, ngo):
     )
     client.force_login(owner)
     assert "hx-trigger" not in client.get(f"/tasks/{run.pk}/").content.decode()
+
+
+def test_the_task_page_names_each_figure_in_the_readers_language(client, ngo):
+    owner = member("im_officer", ngo)
+    run = TaskRun.objects.create(
+        kind="x",
+        label="Master list",
+        created_by=owner,
+        status=TaskStatus.SUCCEEDED,
+        result={
+            "rows": 12,
+            "locations_created": 3,
+            "dry_run": True,
+            "errors": [],
+            "notes": ["row 4 repeats row 2", "two columns ignored"],
+            "created": {"partners": 2, "projects": 0},
+            "run": None,
+            "made_up_count": 7,
+        },
+    )
+    client.force_login(owner)
+    client.cookies["django_language"] = "ar"
+    page = client.get(f"/tasks/{run.pk}/").content.decode()
+    assert "<dt>الصفوف المقروءة</dt><dd><bdi>12</bdi></dd>" in page
+    assert "<dt>المواقع المضافة</dt>" in page
+    assert "<dt>تشغيل تجريبي (لم يُحفظ شيء)</dt><dd>نعم</dd>" in page
+    assert "<li><bdi>row 4 repeats row 2</bdi></li>" in page
+    assert "<li><bdi>partners: 2</bdi></li>" in page
+    assert "<dt>Made up count</dt><dd><bdi>7</bdi></dd>" in page  # a figure with no label yet
+    assert "locations_created" not in page
+    assert "True" not in page
+    assert "الأخطاء المكتشفة" not in page  # no errors: nothing to list
+
+
+def test_a_failed_runs_errors_are_listed_once(client, ngo):
+    owner = member("im_officer", ngo)
+    run = TaskRun.objects.create(
+        kind="x",
+        label="Master list",
+        created_by=owner,
+        status=TaskStatus.FAILED,
+        error="Nothing was imported: the file has 1 error.\nrow 2, column families: -2",
+        result={"error_count": 1, "errors": ["row 2, column families: -2"]},
+    )
+    client.force_login(owner)
+    page = client.get(f"/tasks/{run.pk}/").content.decode()
+    assert page.count("row 2, column families: -2") == 1
+    assert "<dt>Errors</dt><dd><bdi>1</bdi></dd>" in page

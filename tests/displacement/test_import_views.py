@@ -3,6 +3,7 @@
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import translation
 
 from marsad.core.models import AuditEntry, TaskRun, TaskStatus
 from marsad.displacement.models import PopulationGroup
@@ -144,6 +145,26 @@ def test_errors_fail_the_task(client, round4, officer, ngo, django_capture_on_co
     assert not PopulationGroup.objects.exists()
     page = client.get(response["Location"]).content.decode()
     assert "row 2, column families" in page
+
+
+def test_the_task_writes_in_the_language_of_the_page_that_started_it(
+    client, round4, officer, ngo, django_capture_on_commit_callbacks
+):
+    """The worker runs in the site's default language; the officer uploaded in Arabic, so
+    the row errors and messages are in Arabic."""
+    login(client, officer)
+    client.cookies["django_language"] = "ar"
+    bad = masterlist_csv(ROW.replace(",10,", ",-2,"))
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        client.post(URL, {"file": upload(bad), "organisation": ngo.pk})
+    with translation.override("en"):  # the worker's own language
+        for callback in callbacks:
+            callback()
+    run = TaskRun.objects.get()
+    assert (run.language, run.status) == ("ar", TaskStatus.FAILED)
+    [error] = run.result["errors"]
+    assert "-2 أقل من الصفر؛ أدخل 0 أو أكثر" in error
+    assert "below zero" not in run.error
 
 
 def test_closed_round_fails_the_task(

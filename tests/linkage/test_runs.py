@@ -6,10 +6,12 @@ The registry is loaded from ``synthetic`` through ``registry.services.household_
 (one household per record, each row kept as its source record), so the truth is known."""
 
 import datetime
+import re
 from collections.abc import Iterable
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.utils import translation
 
 from marsad.core.models import TaskRun, TaskStatus
 from marsad.geo.models import AreaLevel
@@ -219,9 +221,13 @@ def test_linkage_records_are_the_black_box_columns(ngo, areas):
 
 def test_full_run_trains_a_model_writes_pairs_and_links_clusters(synthetic):
     persons, truth = synthetic
-    run = runs.run_full(actor=None)
+    said: list[str] = []
+    run = runs.run_full(actor=None, progress=lambda done, total, message="": said.append(message))
     assert run.status == RunStatus.FINISHED, run.message
     assert run.kind == RunKind.FULL
+    # the task page hears each step, and how far linking has come
+    assert "reading and preparing every active person" in said
+    assert any(re.fullmatch(r"0 of \d+ clusters linked", message) for message in said)
     version = ModelVersion.objects.get()
     assert (version.version, version.is_active, version.records) == (1, True, len(persons))
     assert (version.auto_link_threshold, version.review_threshold) == (0.99, 0.8)
@@ -268,6 +274,18 @@ def test_full_run_trains_a_model_writes_pairs_and_links_clusters(synthetic):
             assert "ministry" in kinds[pair.merge.survivor]
     assert "linked automatically" in runs.summary(run)
     assert not PendingMatch.objects.exists()
+
+
+def test_a_run_started_in_arabic_says_what_it_did_in_arabic(synthetic):
+    with translation.override("ar"):
+        run = runs.run_full(actor=None)
+    assert run.status == RunStatus.FINISHED, run.message
+    merged = Person.objects.filter(is_active=False).count()
+    survivors = Person.objects.filter(
+        pk__in=Person.objects.filter(is_active=False).values("merged_into")
+    ).count()
+    assert f"دُمج {merged} سجلًا في {survivors} سجلًا باقيًا" in run.message
+    assert "merged into" not in run.message
 
 
 def test_a_second_run_leaves_decided_pairs_alone(ngo, areas, settings):

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from marsad.core import audit
@@ -30,6 +30,7 @@ def task_start(*, actor: Any, task: Any, label: str, **kwargs: Any) -> TaskRun:
         kind=task.name,
         label=label[:255],
         created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        language=translation.get_language() or "",
     )
     audit.record(actor=actor, action=AuditAction.TASK, instance=run, context={"kind": task.name})
     run_id = str(run.pk)
@@ -71,7 +72,17 @@ def tracked(run_id: str) -> Iterator[Callable[..., None]]:
 
     The task stores its result by calling ``finish(run_id, result)`` before leaving the block;
     an exception marks the run failed with its message and is re-raised for the worker's log.
+    Inside the block the language is the one the run was started in, so that its messages,
+    row errors and report read as the page that started it does (the worker's own language is
+    the site's default).
     """
+    language = TaskRun.objects.filter(pk=run_id).values_list("language", flat=True).first()
+    with translation.override(language or None), _marked(run_id) as progress:
+        yield progress
+
+
+@contextlib.contextmanager
+def _marked(run_id: str) -> Iterator[Callable[..., None]]:
     TaskRun.objects.filter(pk=run_id).update(
         status=TaskStatus.RUNNING, started_at=timezone.now(), message=_("Started")
     )

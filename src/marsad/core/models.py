@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from marsad.core.localise import localised
 from marsad.core.scoping import ScopeSpec
+from marsad.core.task_results import Fact, result_facts
 
 
 class Sensitivity(models.TextChoices):
@@ -205,6 +206,9 @@ class TaskRun(models.Model):
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     backend_task_id = models.CharField(max_length=64, blank=True)
+    #: The language of the page the run was started from: the worker writes the run's
+    #: messages and errors in it.
+    language = models.CharField(_("Language"), max_length=16, blank=True)
 
     scope_spec = ScopeSpec(kind=ScopeSpec.PERSONAL, owner="created_by")
 
@@ -232,3 +236,8 @@ class TaskRun(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in {TaskStatus.SUCCEEDED, TaskStatus.FAILED}
+
+    @property
+    def result_facts(self) -> list[Fact]:
+        """The result as the task page shows it (``core.task_results``)."""
+        return result_facts(self.result, errors_shown=bool(self.error))

@@ -17,12 +17,14 @@ a household merge someone undid is not made again.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from marsad.core.bulk import update_rows
 from marsad.linkage.models import CandidatePair, LinkageRun, PairStatus
@@ -106,9 +108,12 @@ class AutoLinkResult:
     problems: list[str] = field(default_factory=list)
 
 
-def auto_link(*, run: LinkageRun, threshold: float) -> AutoLinkResult:
+def auto_link(
+    *, run: LinkageRun, threshold: float, progress: Callable[[str], None] | None = None
+) -> AutoLinkResult:
     """Merge the clusters of this run's pairs at or above ``threshold`` that wait for review,
-    one transaction per cluster."""
+    CLUSTERS_PER_COMMIT to a transaction; ``progress`` hears how far it is, in words."""
+    say = progress or (lambda message: None)
     result = AutoLinkResult()
     # someone undid the merge by hand: a reviewer decides, not the model
     result.held_for_review += CandidatePair.objects.filter(
@@ -143,6 +148,7 @@ def auto_link(*, run: LinkageRun, threshold: float) -> AutoLinkResult:
     # its own savepoint, so the refused cluster is rolled back alone and named.
     touched: set[int] = set()  # the households of the records folded
     for start in range(0, len(linkable), CLUSTERS_PER_COMMIT):
+        say(_("%(done)s of %(total)s clusters linked") % {"done": start, "total": len(linkable)})
         chunk = linkable[start : start + CLUSTERS_PER_COMMIT]
         try:
             with transaction.atomic():
@@ -155,7 +161,7 @@ def auto_link(*, run: LinkageRun, threshold: float) -> AutoLinkResult:
         result.clusters += len(chunk)
         result.merges += len(merges)
         result.linked_pairs += linked
-    _merge_households(touched, run.pk, result)
+    _merge_households(touched, run.pk, result, say)
     return result
 
 
@@ -182,12 +188,18 @@ def _link_one_by_one(
             result.linked_pairs += linked
 
 
-def _merge_households(touched: set[int], run: int, result: AutoLinkResult) -> None:
+def _merge_households(
+    touched: set[int], run: int, result: AutoLinkResult, say: Callable[[str], None]
+) -> None:
     """Merge each of the ``touched`` households left with no active member into the household
     holding its members' survivors, HOUSEHOLDS_PER_COMMIT to a transaction; when the registry
     refuses one, that transaction is redone one household at a time, the refused one named."""
     ordered = sorted(touched)
     for start in range(0, len(ordered), HOUSEHOLDS_PER_COMMIT):
+        say(
+            _("Households of the merged records: %(done)s of %(total)s looked at")
+            % {"done": start, "total": len(ordered)}
+        )
         chunk = ordered[start : start + HOUSEHOLDS_PER_COMMIT]
         try:
             with transaction.atomic():

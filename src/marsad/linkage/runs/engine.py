@@ -131,7 +131,7 @@ def _write_and_link(
         withdraw_before=run.created_at if withdraw else None,
     )
     steps(_("Linking the clusters above the auto-link threshold"))
-    linked = auto_link(run=run, threshold=version.auto_link_threshold)
+    linked = auto_link(run=run, threshold=version.auto_link_threshold, progress=steps.detail)
     return written, linked
 
 
@@ -146,27 +146,39 @@ def _finish(
     if written is not None:
         if written.kept_decided:
             lines.append(
-                f"{written.kept_decided} pairs already decided same or different were left as "
-                f"decided"
+                _("%(count)d pairs already decided same or different were left as decided")
+                % {"count": written.kept_decided}
             )
         if written.withdrawn:
             lines.append(
-                f"{written.withdrawn} pairs waiting for review were withdrawn: the new model "
-                f"scores them below the review threshold"
+                _(
+                    "%(count)d pairs waiting for review were withdrawn: the new model scores "
+                    "them below the review threshold"
+                )
+                % {"count": written.withdrawn}
             )
     if linked is not None:
         if linked.merges:
-            lines.append(f"{linked.merges} records merged into {linked.clusters} survivors")
+            lines.append(
+                _("%(merges)d records merged into %(survivors)d survivors")
+                % {"merges": linked.merges, "survivors": linked.clusters}
+            )
         if linked.household_merges:
             lines.append(
-                f"{linked.household_merges} households left without members of their own "
-                f"were merged into the households their members live on in"
+                _(
+                    "%(count)d households left without members of their own were merged into "
+                    "the households their members live on in"
+                )
+                % {"count": linked.household_merges}
             )
         if linked.held_for_review:
             lines.append(
-                f"{linked.held_for_review} pairs above the auto-link threshold were sent to "
-                f"review: a reviewer kept two of their records apart, someone undid their "
-                f"merge, or the merge was refused"
+                _(
+                    "%(count)d pairs above the auto-link threshold were sent to review: a "
+                    "reviewer kept two of their records apart, someone undid their merge, or "
+                    "the merge was refused"
+                )
+                % {"count": linked.held_for_review}
             )
         lines += linked.problems[:20]
         run.auto_linked = linked.linked_pairs

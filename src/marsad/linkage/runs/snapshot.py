@@ -49,6 +49,7 @@ import pyarrow.parquet as pq
 from django.conf import settings
 from django.db import connection
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from marsad.linkage.model import BLOCK_VALUE_LIMIT, SCHEMA, prepare
 from marsad.registry import selectors as registry
@@ -517,7 +518,7 @@ def registry_snapshot(
     directory = _registry_dir()
     manifest = None if rebuild else _read_manifest(directory)
     if manifest is None:
-        say("reading and preparing every active person")
+        say(_("reading and preparing every active person"))
         seen = _seen(_changes(changes_from), changes_from)  # before anything is read
         records = registry.linkage_records(Person.objects.filter(is_active=True))
         tables = list(_prepare_batches(records))
@@ -533,7 +534,7 @@ def registry_snapshot(
             record_count=table.num_rows,
             _table=table,
         )
-    say("bringing the prepared registry up to date")
+    say(_("bringing the prepared registry up to date"))
     return _refresh(directory, manifest, refresh_ids, taken_at, changes_from, say)
 
 
@@ -583,14 +584,14 @@ def _refresh(
         rows = base_rows - dropped_rows + delta_rows
         if rows != Person.objects.filter(is_active=True).count():
             # a person deleted, or (de)activated without a time stamp: compare the ids
-            say("comparing the prepared registry with the active persons")
+            say(_("comparing the prepared registry with the active persons"))
             prepared += _reconcile(con, base)
             ((delta_rows,),) = con.execute("SELECT count(*) FROM delta").fetchall()
             ((dropped_rows,),) = con.execute("SELECT count(*) FROM dropped").fetchall()
             rows = base_rows - dropped_rows + delta_rows
         compact = delta_rows + dropped_rows > max(COMPACT_MIN_ROWS, COMPACT_SHARE * base_rows)
         if compact:
-            say("folding the changes into a new prepared registry")
+            say(_("folding the changes into a new prepared registry"))
             con.execute(
                 f"CREATE TEMP TABLE whole AS SELECT * FROM {base} "  # noqa: S608
                 "WHERE record_id NOT IN (SELECT record_id FROM dropped) "
