@@ -135,13 +135,20 @@ def test_the_beneficiary_list_in_arabic(page: Any, live_server: Any, world, scre
 def test_publish_the_next_criteria_version(page: Any, live_server: Any, world, screenshot):
     version = world["plan"].criteria_version
     sign_in(page, live_server, "manager")
+    # The script that makes "Add a criterion" work is held back, as on a slow connection: until
+    # it arrives the button is not there to click (a click would do nothing).
+    held: list[Any] = []
+    page.route("**/formset.js", lambda route: held.append(route))
     page.goto(f"{live_server.url}/assistance/criteria/")
     page.get_by_role("link", name="IOM Household Vulnerability Criteria").click()
     page.get_by_role("link", name="New version").click()
     rows = page.locator("table.formset-table tbody tr")
     expect(rows).to_have_count(14)  # the 13 criteria of version 1 and an empty row
     expect(rows.nth(1).locator("select")).to_have_value("elderly_head")
-    page.get_by_role("button", name="Add a criterion").click()
+    add = page.get_by_role("button", name="Add a criterion")
+    expect(add).to_be_hidden()
+    held.pop().continue_()
+    add.click()
     expect(rows).to_have_count(15)
     rows.nth(13).locator("select").select_option("large_household")
     rows.nth(13).locator("input[name$=-weight]").fill("2")

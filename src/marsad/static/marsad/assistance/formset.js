@@ -1,5 +1,7 @@
 // "Add a criterion" / "Add an item": copies the formset's empty row from its <template>,
-// numbering it as Django's formsets expect, and moves the focus into it.
+// numbering it as Django's formsets expect, and moves the focus into it. The button is rendered
+// hidden and shown only once it works: a click before this script ran would do nothing, and
+// without the script the formset's own empty row is there to fill.
 (function () {
   "use strict";
   function ready() {
@@ -23,6 +25,7 @@
           first.focus();
         }
       });
+      button.hidden = false;
     });
   }
   if (document.readyState === "loading") {
