@@ -1,5 +1,6 @@
 // Registration form: "Add a member" copies the empty member form, numbering it like Django's
-// formset expects, and lets htmx wire its "possible duplicates" requests.
+// formset expects, and lets htmx wire its "possible duplicates" requests. The button is rendered
+// hidden and shown once it works, so a click before this script ran is not lost.
 (function () {
   "use strict";
   function ready() {
@@ -28,6 +29,7 @@
         first.focus();
       }
     });
+    add.hidden = false;
   }
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", ready);
