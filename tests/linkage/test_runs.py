@@ -5,12 +5,13 @@ registrations; registering persons queues one when a model is in use.
 The registry is loaded from ``synthetic`` through ``registry.services.household_register``
 (one household per record, each row kept as its source record), so the truth is known."""
 
+import copy
 import datetime
 import re
 from collections.abc import Iterable
 
 import pytest
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import translation
 
 from marsad.core.models import TaskRun, TaskStatus
@@ -18,6 +19,7 @@ from marsad.geo.models import AreaLevel
 from marsad.linkage import runs, services, tasks
 from marsad.linkage.model import PersonLinkage, households
 from marsad.linkage.model import settings as model_settings
+from marsad.linkage.model.notes import Note, gettext_noop
 from marsad.linkage.models import (
     CandidatePair,
     LinkageRun,
@@ -27,7 +29,7 @@ from marsad.linkage.models import (
     RunKind,
     RunStatus,
 )
-from marsad.linkage.runs import snapshot
+from marsad.linkage.runs import autolink, engine, snapshot
 from marsad.registry import selectors
 from marsad.registry import services as registry
 from marsad.registry.models import Person
@@ -286,6 +288,16 @@ def test_a_run_started_in_arabic_says_what_it_did_in_arabic(synthetic):
     ).count()
     assert f"دُمج {merged} سجلًا في {survivors} سجلًا باقيًا" in run.message
     assert "merged into" not in run.message
+    assert run.model.notes.startswith("احتمالات u بالمعاينة العشوائية")  # training notes too
+
+
+def test_a_training_note_is_english_text_that_the_run_translates():
+    note = Note(gettext_noop("EM on %(rule)s failed: %(error)s"), rule="l.sex = r.sex", error="x")
+    assert note == "EM on l.sex = r.sex failed: x"  # what ``dedupe`` prints
+    assert copy.deepcopy(note).template == note.template
+    with translation.override("ar"):
+        assert engine.translated(note) == "فشلت خوارزمية EM على l.sex = r.sex: x"
+        assert engine.translated("as it is") == "as it is"
 
 
 def test_a_second_run_leaves_decided_pairs_alone(ngo, areas, settings):
@@ -296,7 +308,10 @@ def test_a_second_run_leaves_decided_pairs_alone(ngo, areas, settings):
     first = runs.run_full(actor=None)
     assert first.records == len(records)
     assert first.model.records == 60
-    assert "trained on a random sample of 60 of the active persons" in first.model.notes
+    assert (
+        f"trained on a random sample of 60 of the {len(records)} active persons"
+        in first.model.notes
+    )
     waiting = CandidatePair.objects.filter(status=PairStatus.REVIEW)
     assert first.to_review == waiting.count() >= 3
     # three pairs of six records still active (a record the run merged is scored no more)
@@ -428,6 +443,30 @@ def test_auto_link_merges_a_whole_cluster_into_one_survivor(ngo, areas):
     merge = linked.first().merge
     assert (merge.linkage_run, merge.reason) == (run.pk, "")
     assert merge.reason_text == f"Linked automatically by linkage run {run.pk}"
+
+
+def test_a_refused_cluster_is_named_and_sent_to_review_in_the_users_language(
+    ngo, areas, monkeypatch
+):
+    origins = origin_areas(areas["country"])
+    (kept,) = register_records(copies(1), ngo, areas["karkh"], origins).values()
+    default_model()
+    (new,) = register_records(copies(1, record_id="N"), ngo, areas["karkh"], origins).values()
+    merge_clusters = autolink._merge_clusters
+
+    def refusing(clusters, *, run):
+        if any(new in cluster for cluster in clusters):
+            raise ValidationError("مرفوض في الاختبار.")
+        return merge_clusters(clusters, run=run)
+
+    monkeypatch.setattr(autolink, "_merge_clusters", refusing)
+    with translation.override("ar"):
+        run = runs.run_incremental(actor=None, person_ids=[new])
+    assert run.status == RunStatus.FINISHED, run.message
+    assert (run.auto_linked, run.to_review) == (0, 1)
+    assert Person.objects.filter(is_active=True).count() == 2
+    assert f"لم تُدمج السجلات {kept}, {new}: مرفوض في الاختبار." in run.message
+    assert "were not merged" not in run.message
 
 
 def test_an_undone_automatic_merge_is_not_linked_again(ngo, areas):

@@ -158,7 +158,8 @@ def test_a_refused_household_is_named_and_the_others_merged(ngo, areas, monkeypa
     monkeypatch.setattr(services, "household_merge_many", refusing)
     result = autolink.auto_link(run=run, threshold=0.99)
     assert result.household_merges == 2
-    assert result.problems == [f"household {refused}: Refused for the test."]
+    number = listed[1].registration_number
+    assert result.problems == [f"household {number} was not merged: Refused for the test."]
     assert set(Household.objects.filter(status="closed").values_list("pk", flat=True)) == {
         listed[0].pk,
         listed[2].pk,

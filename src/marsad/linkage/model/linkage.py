@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from marsad.linkage.model.notes import Note, gettext_noop
 from marsad.linkage.model.records import PreparedRecords
 from marsad.linkage.model.settings import (
     DEFAULT_PRIOR,
@@ -56,7 +57,7 @@ def clamp_m(model: dict[str, Any]) -> None:
                 level["m_probability"] = MIN_M_PROBABILITY
 
 
-def repair_model(model: dict[str, Any]) -> list[str]:
+def repair_model(model: dict[str, Any]) -> list[Note]:
     """Put default m/u back wherever training left a level unestimated or upside down.
 
     Returns one note per comparison repaired. A name, birth or identifier level that "agrees"
@@ -65,7 +66,7 @@ def repair_model(model: dict[str, Any]) -> list[str]:
     """
     clamp_m(model)
     defaults = _defaults_by_label()
-    notes = []
+    notes: list[Note] = []
     for comparison in model["comparisons"]:
         name = comparison["output_column_name"]
         levels = [
@@ -90,8 +91,19 @@ def repair_model(model: dict[str, Any]) -> list[str]:
                 level["m_probability"] = m
             if inverted or not _valid(level.get("u_probability")):
                 level["u_probability"] = u
-        reason = "inverted" if inverted else "not estimated for some levels"
-        notes.append(f"{name}: trained parameters {reason}; used the default m/u probabilities")
+        notes.append(
+            Note(
+                gettext_noop(
+                    "%(name)s: trained parameters inverted; used the default m/u probabilities"
+                )
+                if inverted
+                else gettext_noop(
+                    "%(name)s: trained parameters not estimated for some levels; used the "
+                    "default m/u probabilities"
+                ),
+                name=name,
+            )
+        )
     return notes
 
 
@@ -135,7 +147,7 @@ class TrainingReport:
     """What training did, for the summary a user reads."""
 
     expectation_maximisation: bool = False
-    notes: list[str] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
 
 
 class PersonLinkage:
@@ -196,7 +208,15 @@ class PersonLinkage:
             report = trainer.train(seed=seed, max_pairs=max_pairs)
             model = trainer.model()
             del trainer  # its database goes before this run's scoring starts
-            report.notes.append(f"trained on a random sample of {limit} of the {count} records")
+            report.notes.append(
+                Note(
+                    gettext_noop(
+                        "trained on a random sample of %(sample)d of the %(count)d records"
+                    ),
+                    sample=limit,
+                    count=count,
+                )
+            )
             self.linker = self._linker(model)
             self.trained = True
             return report
@@ -207,12 +227,22 @@ class PersonLinkage:
             )
         except Exception as error:  # Splink raises plain errors on degenerate samples
             report.notes.append(
-                f"match prior not estimated ({_brief(error)}); used {DEFAULT_PRIOR}"
+                Note(
+                    gettext_noop("match prior not estimated (%(error)s); used %(prior)s"),
+                    error=_brief(error),
+                    prior=DEFAULT_PRIOR,
+                )
             )
         if count < MIN_RECORDS_FOR_EM:
             report.notes.append(
-                f"{count} records are too few to train on (EM needs {MIN_RECORDS_FOR_EM}); "
-                f"used the default m and u probabilities"
+                Note(
+                    gettext_noop(
+                        "%(count)d records are too few to train on (EM needs %(needed)d); used "
+                        "the default m and u probabilities"
+                    ),
+                    count=count,
+                    needed=MIN_RECORDS_FOR_EM,
+                )
             )
             model = self.model()
             _restore_defaults(model)
@@ -229,7 +259,12 @@ class PersonLinkage:
                 max_pairs=min(sample, count * (count - 1) / 2), seed=seed
             )
         except Exception as error:
-            report.notes.append(f"u probabilities not estimated ({_brief(error)}); used defaults")
+            report.notes.append(
+                Note(
+                    gettext_noop("u probabilities not estimated (%(error)s); used defaults"),
+                    error=_brief(error),
+                )
+            )
         for rule in TRAINING_BLOCKS:
             before = self.model()
             try:
@@ -239,7 +274,13 @@ class PersonLinkage:
             except Exception as error:
                 # a failed session can leave the linker half-updated: go back to before it
                 self.linker = self._linker(before)
-                report.notes.append(f"EM on {rule['blocking_rule']} failed: {_brief(error)}")
+                report.notes.append(
+                    Note(
+                        gettext_noop("EM on %(rule)s failed: %(error)s"),
+                        rule=rule["blocking_rule"],
+                        error=_brief(error),
+                    )
+                )
                 continue
             report.expectation_maximisation = True
             # floor m between rounds: a level near 0 underflows in the next round's EM

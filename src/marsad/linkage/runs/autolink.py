@@ -179,7 +179,13 @@ def _link_one_by_one(
                     linked = _mark_linked(cluster_pairs, merges)
             except (ValidationError, PermissionDenied, IntegrityError) as error:
                 message = " ".join(getattr(error, "messages", None) or [str(error)])
-                result.problems.append(f"records {sorted(members)}: {message}")
+                result.problems.append(
+                    _("persons %(records)s were not merged: %(problem)s")
+                    % {
+                        "records": ", ".join(str(record) for record in sorted(members)),
+                        "problem": message,
+                    }
+                )
                 result.held_for_review += len(cluster_pairs)
                 continue
             touched.update(merge.merged.household_id for merge in merges.values())
@@ -227,6 +233,14 @@ def _absorbed(households: list[int]) -> dict[int, int]:
     return registry_selectors.households_absorbed(households)
 
 
+def _registration_number(household: int) -> str:
+    """What the user knows a household by, for a refused merge (rare: one query is fine)."""
+    number = (
+        Household.objects.filter(pk=household).values_list("registration_number", flat=True).first()
+    )
+    return number or str(household)
+
+
 def _merge_households_one_by_one(chunk: list[int], run: int, result: AutoLinkResult) -> None:
     with transaction.atomic():
         for merged, survivor in _absorbed(chunk).items():
@@ -237,7 +251,10 @@ def _merge_households_one_by_one(chunk: list[int], run: int, result: AutoLinkRes
                     )
             except (ValidationError, PermissionDenied, IntegrityError) as error:
                 message = " ".join(getattr(error, "messages", None) or [str(error)])
-                result.problems.append(f"household {merged}: {message}")
+                result.problems.append(
+                    _("household %(household)s was not merged: %(problem)s")
+                    % {"household": _registration_number(merged), "problem": message}
+                )
                 continue
             result.household_merges += 1
 

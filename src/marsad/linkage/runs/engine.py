@@ -26,6 +26,7 @@ from marsad.core.scoping import has_capability
 from marsad.linkage import services
 from marsad.linkage.model import PersonLinkage, PreparedRecords, households
 from marsad.linkage.model.linkage import training_limit, training_sample
+from marsad.linkage.model.notes import Note
 from marsad.linkage.models import (
     CandidatePair,
     LinkageRun,
@@ -190,6 +191,13 @@ def _finish(
     return run
 
 
+def translated(note: str) -> str:
+    """A training note in the active language (``linkage.model.notes``); other text as it is."""
+    if isinstance(note, Note):
+        return _(note.template) % note.values if note.values else _(note.template)
+    return note
+
+
 def _failed(run: LinkageRun, started: float, error: BaseException) -> LinkageRun:
     logger.exception("Linkage run %s failed", run.pk)
     run.status = RunStatus.FAILED
@@ -229,7 +237,7 @@ def _run_full(*, actor: Any, progress: Progress | None, task_id: str | None) -> 
         snapshot = registry_snapshot(rebuild=True, progress=steps.detail)
         run.records = snapshot.record_count
         if snapshot.record_count < 2:
-            return _finish(run, started, None, None, ["fewer than two active persons: no run"])
+            return _finish(run, started, None, None, [_("fewer than two active persons: no run")])
         steps(_("Training a new model"))
         trainer, trained_on = _training_linkage(snapshot)
         report = trainer.train()
@@ -237,15 +245,21 @@ def _run_full(*, actor: Any, progress: Progress | None, task_id: str | None) -> 
         del trainer  # its DuckDB database goes before the whole registry's comes
         labelled = same_pair_evidence()
         notes = (
-            ["u by random sampling, m by expectation maximisation"]
+            [_("u by random sampling, m by expectation maximisation")]
             if report.expectation_maximisation
-            else ["default m and u probabilities (too few records to train on)"]
+            else [_("default m and u probabilities (too few records to train on)")]
         )
         if trained_on < snapshot.record_count:
-            notes.append(f"trained on a random sample of {trained_on} of the active persons")
-        notes += report.notes + apply_labels(model, labelled)
+            notes.append(
+                _("trained on a random sample of %(sample)d of the %(count)d active persons")
+                % {"sample": trained_on, "count": snapshot.record_count}
+            )
+        notes += [translated(note) for note in report.notes + apply_labels(model, labelled)]
         if labelled:
-            notes.append(f"m probabilities updated with {len(labelled)} pairs reviewed as same")
+            notes.append(
+                _("m probabilities updated with %(count)d pairs reviewed as same")
+                % {"count": len(labelled)}
+            )
         linkage = _linkage(snapshot, model)
         auto, review = thresholds()
         with transaction.atomic():

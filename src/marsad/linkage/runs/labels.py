@@ -19,6 +19,7 @@ from collections import Counter, defaultdict
 from typing import Any
 
 from marsad.linkage.model import clamp_m, repair_model
+from marsad.linkage.model.notes import Note
 from marsad.linkage.models import CandidatePair, PairStatus
 
 #: How many labelled pairs EM's estimate counts as.
@@ -35,7 +36,7 @@ def same_pair_evidence() -> list[list[dict[str, Any]]]:
     ]
 
 
-def apply_labels(model: dict[str, Any], evidence: list[list[dict[str, Any]]]) -> list[str]:
+def apply_labels(model: dict[str, Any], evidence: list[list[dict[str, Any]]]) -> list[Note]:
     """Update the m probabilities of ``model`` in place from the levels the "same" pairs fell
     in. Returns the notes of any repair the updated levels needed (see ``repair_model``)."""
     if not evidence:
