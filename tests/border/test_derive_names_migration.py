@@ -165,3 +165,24 @@ def test_mistyped_abd_words_are_derived_again_and_no_others(areas):
     for pk, values in fresh.items():
         assert WatchlistEntry.objects.values("name_key", "search_text").get(pk=pk) == values
     assert WatchlistEntry.objects.get(pk=other.pk).name_key == "stale"
+
+
+aal = importlib.import_module("marsad.border.migrations.0009_derive_names_keeping_al_again")
+
+
+@pytest.mark.django_db
+def test_names_written_with_a_long_first_vowel_are_derived_again_and_no_others(areas):
+    """Aaliah lost "aal" as if it were the article and never met عالية."""
+    world = World(areas)
+    listing = watchlist(world.bpc)
+    long_vowel = entry(listing, names=["Aaliah Karim Al-Tai"])
+    assert long_vowel.name_key == entry(listing, names=["عالية كريم الطائي"]).name_key
+    other = entry(listing, names=["Alia Karim Al-Tai"])
+    fresh = WatchlistEntry.objects.values("name_key", "search_text").get(pk=long_vowel.pk)
+    WatchlistEntry.objects.filter(pk__in=[long_vowel.pk, other.pk]).update(name_key="stale")
+    WatchlistEntry.objects.filter(pk=long_vowel.pk).update(search_text=" iah krm tai ")
+
+    aal.derive_again(apps, None)
+
+    assert WatchlistEntry.objects.values("name_key", "search_text").get(pk=long_vowel.pk) == fresh
+    assert WatchlistEntry.objects.get(pk=other.pk).name_key == "stale"

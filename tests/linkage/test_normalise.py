@@ -252,7 +252,24 @@ def test_assimilated_articles_are_dropped():
     assert normalise_latin("Ash-Shammari") == "shamari"
 
 
-@pytest.mark.parametrize("text", ["Ali", "Alia", "Alaa", "Elham", "Alwan", "Aliyah"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ali",
+        "Alia",
+        "Alaa",
+        "Elham",
+        "Alwan",
+        "Aliyah",
+        "Aaliah",
+        "Almas",
+        "ALWAND",
+        "Alend",
+        "Elyar",
+        "Elina",
+        "Eliyas",
+    ],
+)
 def test_names_beginning_with_al_or_el_keep_it(text):
     assert normalise_latin(text).startswith(("al", "el"))
 

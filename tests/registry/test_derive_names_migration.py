@@ -207,3 +207,39 @@ def test_mistyped_abd_words_are_derived_again_and_no_others(areas):
     assert set(
         Person.objects.filter(pk__in=[row.pk for row in others]).values_list("given_key", flat=True)
     ) == {"stale"}
+
+
+aal = importlib.import_module("marsad.registry.migrations.0012_derive_names_keeping_al_again")
+
+
+@pytest.mark.django_db
+def test_names_written_with_a_long_first_vowel_are_derived_again_and_no_others(areas):
+    """Aaliah lost "aal" as if it were the article and never met عالية, Alwand was "wand";
+    Alani keeps losing its article, and Aal Yasin (آل) and Alwandi are not read."""
+
+    def person(given: str, family: str = "Al-Tai") -> Person:
+        return register(
+            OrganisationFactory(), areas["karkh"], [head(given_name=given, family_name=family)]
+        ).head
+
+    long_vowel = person("AALIIAH")
+    assert long_vowel.given_key == person("عالية", "الطائي").given_key
+    assert person("Ali", "Alani").family_key == person("علي", "العاني").family_key
+    kurdish = person("Alwand")
+    others = [person("Aal Yasin"), person("Ali", "Alwandi")]
+    fresh = {
+        row.pk: Person.objects.values("given_key", "search_text").get(pk=row.pk)
+        for row in (long_vowel, kurdish)
+    }
+    assert fresh[kurdish.pk]["given_key"].startswith("al")
+    Person.objects.filter(pk__in=[*fresh, *(row.pk for row in others)]).update(
+        given_key="stale", search_text=" stale "
+    )
+
+    aal.derive_again(apps, None)
+
+    for pk, values in fresh.items():
+        assert Person.objects.values("given_key", "search_text").get(pk=pk) == values
+    assert set(
+        Person.objects.filter(pk__in=[row.pk for row in others]).values_list("given_key", flat=True)
+    ) == {"stale"}

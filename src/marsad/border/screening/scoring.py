@@ -73,7 +73,7 @@ __all__ = [
 ]
 
 #: Recorded with every hit, so a hit can be re-screened when the algorithm changes.
-ALGORITHM = "marsad-screening/7"
+ALGORITHM = "marsad-screening/8"
 #: Hits are pairs scoring at least this much (chosen on the benchmark, see the module doc).
 DEFAULT_THRESHOLD = 85
 

@@ -49,6 +49,15 @@ ARTICLE_EXCEPTIONS = frozenset(
         "elyas",
         "alyas",
         "alhan",
+        # Kurdish and Persian names (Almas ئەلماس, Alwand ئەلوەند, Alend, Elyar, Elina)
+        "almas",
+        "almaz",
+        "elmas",
+        "alwand",
+        "alend",
+        "elyar",
+        "elina",
+        "eliyas",
     }
 )
 
