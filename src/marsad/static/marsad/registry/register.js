@@ -1,6 +1,6 @@
 // Registration form: "Add a member" copies the empty member form, numbering it like Django's
 // formset expects, and lets htmx wire its "possible duplicates" requests. The button is rendered
-// hidden and shown once it works, so a click before this script ran is not lost.
+// hidden and shown once it works: before this script has run there is nothing to click.
 (function () {
   "use strict";
   function ready() {
