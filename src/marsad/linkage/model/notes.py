@@ -8,6 +8,7 @@ which are Django's, translate it (``marsad.linkage.runs.engine``) for the user w
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 
@@ -23,13 +24,21 @@ class Note(str):
     values: dict[str, Any]
 
     def __new__(cls, template: str, **values: Any) -> Note:
-        note = super().__new__(cls, template % values if values else template)
+        note = super().__new__(cls, _filled(template, values))
         note.template = template
         note.values = values
         return note
 
+    def translated(self, gettext: Callable[[str], str]) -> str:
+        """The note in the language ``gettext`` translates into."""
+        return _filled(gettext(self.template), self.values)
+
     def __reduce__(self) -> tuple[Any, ...]:  # copies and pickles keep the template
         return (_rebuild, (self.template, self.values))
+
+
+def _filled(template: str, values: dict[str, Any]) -> str:
+    return template % values if values else template
 
 
 def _rebuild(template: str, values: dict[str, Any]) -> Note:

@@ -193,9 +193,7 @@ def _finish(
 
 def translated(note: str) -> str:
     """A training note in the active language (``linkage.model.notes``); other text as it is."""
-    if isinstance(note, Note):
-        return _(note.template) % note.values if note.values else _(note.template)
-    return note
+    return note.translated(_) if isinstance(note, Note) else note
 
 
 def _failed(run: LinkageRun, started: float, error: BaseException) -> LinkageRun:
