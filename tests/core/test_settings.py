@@ -9,7 +9,8 @@ import pytest
 SECRET = "x" * 20 + "-a-long-random-production-secret-key-for-tests-0123456789"
 
 
-def run_marsad(*args: str, **env: str) -> subprocess.CompletedProcess:
+def run_python(*args: str, **env: str) -> subprocess.CompletedProcess:
+    """Python with ``args``, in this environment without Marsad's and Django's variables."""
     environment = {
         key: value
         for key, value in os.environ.items()
@@ -17,13 +18,17 @@ def run_marsad(*args: str, **env: str) -> subprocess.CompletedProcess:
     }
     environment.update(env)
     return subprocess.run(  # noqa: S603
-        [sys.executable, "-m", "marsad.cli", *args],
+        [sys.executable, *args],
         env=environment,
         capture_output=True,
         text=True,
         timeout=120,
         check=False,
     )
+
+
+def run_marsad(*args: str, **env: str) -> subprocess.CompletedProcess:
+    return run_python("-m", "marsad.cli", *args, **env)
 
 
 def test_production_refuses_debug():
@@ -64,3 +69,55 @@ def test_check_deploy_is_clean_in_production(tmp_path):
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def database_options(**env: str) -> subprocess.CompletedProcess:
+    """The default database's OPTIONS as the settings build them from ``env``."""
+    show = "import marsad.settings as s; print(s.DATABASES['default'].get('OPTIONS', {}))"
+    return run_python("-c", show, **env)
+
+
+POSTGRES = "postgres://marsad@db.example.org:5432/marsad"
+
+
+def test_postgres_connections_plan_for_ssds():
+    result = database_options(DATABASE_URL=POSTGRES)
+    assert result.stdout.strip() == "{'options': '-c random_page_cost=1.1'}", result.stderr
+
+
+def test_random_page_cost_is_added_to_options_the_url_gives():
+    result = database_options(
+        DATABASE_URL=POSTGRES + "?options=-c%20statement_timeout%3D5000",
+        MARSAD_PG_RANDOM_PAGE_COST="1.5",
+    )
+    assert "'-c statement_timeout=5000 -c random_page_cost=1.5'" in result.stdout, result.stderr
+
+
+def test_random_page_cost_empty_keeps_the_servers_own():
+    result = database_options(DATABASE_URL=POSTGRES, MARSAD_PG_RANDOM_PAGE_COST="")
+    assert "random_page_cost" not in result.stdout, result.stderr
+
+
+def test_a_mistyped_random_page_cost_stops_the_settings():
+    result = database_options(DATABASE_URL=POSTGRES, MARSAD_PG_RANDOM_PAGE_COST="1,1")
+    assert result.returncode != 0
+    assert "MARSAD_PG_RANDOM_PAGE_COST must be a number such as 1.1 (or empty), not '1,1'" in (
+        result.stderr
+    )
+
+
+def test_sqlite_connections_get_no_postgres_options(tmp_path):
+    result = database_options(DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}")
+    assert "random_page_cost" not in result.stdout, result.stderr
+    assert "journal_mode=WAL" in result.stdout
+
+
+@pytest.mark.django_db
+def test_each_postgres_connection_has_the_ssd_cost():
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("a PostgreSQL setting; DATABASE_URL names SQLite")
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW random_page_cost")
+        assert cursor.fetchone()[0] == "1.1"
