@@ -14,6 +14,7 @@ from django_tasks import task
 from marsad.assistance import services
 from marsad.assistance.models import AssistancePlan
 from marsad.core.background import fail, finish, task_start, tracked
+from marsad.core.errors import error_text
 from marsad.core.models import TaskRun
 from marsad.geo.models import AdminArea
 
@@ -67,7 +68,7 @@ def selection_task(
                 as_of=datetime.date.fromisoformat(as_of),
             )
         except (ValidationError, PermissionDenied) as error:
-            message = " ".join(getattr(error, "messages", None) or [str(error)])
+            message = error_text(error)
             finish(run_id, {"plan": plan_id, "errors": [message]}, _("Nothing was selected"))
             fail(run_id, message)
             return {"errors": [message]}

@@ -19,6 +19,7 @@ from marsad.assistance.importers.apply import may_import
 from marsad.assistance.importers.tasks import receipt_list_import_start
 from marsad.assistance.models import AssistancePlan, AssistanceType
 from marsad.assistance.plans import is_supervisor
+from marsad.core.errors import error_text
 from marsad.core.forms import TABLE_SUFFIXES, check_upload
 from marsad.core.scoping import CHANGE, can
 
@@ -73,7 +74,7 @@ def receipt_import(request: HttpRequest, pk: int) -> HttpResponse:
                 dry_run=form.cleaned_data["dry_run"],
             )
         except (PermissionDenied, ValidationError) as error:
-            form.add_error(None, " ".join(getattr(error, "messages", None) or [str(error)]))
+            form.add_error(None, error_text(error))
         else:
             messages.info(
                 request, _("The list is being checked and imported; this page follows it.")

@@ -140,13 +140,15 @@ def run_import(
     from django.contrib.auth import get_user_model
     from django.core.exceptions import PermissionDenied, ValidationError
 
+    from marsad.core.errors import error_text
+
     actor = get_user_model().objects.filter(pk=actor_id).first() if actor_id else None
     try:
         with tracked(run_id) as progress:
             try:
                 report = do_import(actor=actor, progress=progress)
             except (ValidationError, PermissionDenied) as error:
-                message = " ".join(getattr(error, "messages", None) or [str(error)])
+                message = error_text(error)
                 finish(run_id, {"errors": [message], "error_count": 1}, _("Nothing was imported"))
                 fail(run_id, message)
                 return {"errors": [message]}

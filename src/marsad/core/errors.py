@@ -1,4 +1,5 @@
-"""The API's one error format: ``{"errors": [{"field", "code", "message"}]}``."""
+"""Errors in words: the API's one error format (``{"errors": [{"field", "code", "message"}]}``)
+and ``error_text``, one line for a page, a task's report or the command line."""
 
 from typing import Any
 
@@ -10,6 +11,12 @@ from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+
+
+def error_text(error: Exception) -> str:
+    """What went wrong, in one line: a ValidationError's messages (each field's too) joined,
+    else the error's own text (PermissionDenied, IntegrityError)."""
+    return " ".join(getattr(error, "messages", None) or [str(error)])
 
 
 def _flatten(detail: Any, field: str | None = None) -> list[dict[str, Any]]:

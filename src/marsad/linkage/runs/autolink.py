@@ -27,6 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from marsad.core.bulk import update_rows
+from marsad.core.errors import error_text
 from marsad.linkage.models import CandidatePair, LinkageRun, PairStatus
 from marsad.registry import selectors as registry_selectors
 from marsad.registry import services as registry
@@ -178,7 +179,7 @@ def _link_one_by_one(
                     merges = _merge_clusters([members], run=run)
                     linked = _mark_linked(cluster_pairs, merges)
             except (ValidationError, PermissionDenied, IntegrityError) as error:
-                message = " ".join(getattr(error, "messages", None) or [str(error)])
+                message = error_text(error)
                 result.problems.append(
                     _("persons %(records)s were not merged: %(problem)s")
                     % {
@@ -250,7 +251,7 @@ def _merge_households_one_by_one(chunk: list[int], run: int, result: AutoLinkRes
                         actor=None, pairs=[(survivor, merged)], linkage_run=run
                     )
             except (ValidationError, PermissionDenied, IntegrityError) as error:
-                message = " ".join(getattr(error, "messages", None) or [str(error)])
+                message = error_text(error)
                 result.problems.append(
                     _("household %(household)s was not merged: %(problem)s")
                     % {"household": _registration_number(merged), "problem": message}

@@ -66,6 +66,7 @@ class Command(BaseCommand):
 
     def _import_receipts(self, options: dict[str, Any]) -> None:
         from marsad.assistance.importers import find_plan, receipt_list_import
+        from marsad.core.errors import error_text
 
         path = Path(options["file"])
         try:
@@ -98,9 +99,7 @@ class Command(BaseCommand):
                 dry_run=options["dry_run"],
             )
         except (ValidationError, PermissionDenied) as error:
-            raise CommandError(
-                " ".join(getattr(error, "messages", None) or [str(error)])
-            ) from error
+            raise CommandError(error_text(error)) from error
         if not report.ok:
             raise CommandError(report.error_text)
         self.stdout.write(report.summary)
