@@ -17,6 +17,7 @@ withheld.
 
 import csv
 import io
+from unittest import mock
 
 import pytest
 from django.test import override_settings
@@ -24,8 +25,9 @@ from django.urls import reverse
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from marsad.core.disclosure import Line, Protection, protect
 from marsad.displacement import aggregates, exporters
-from marsad.displacement.aggregates import EVERYWHERE, protect_hierarchy
+from marsad.displacement.aggregates import EVERYWHERE, GROUP, protect_hierarchy
 from marsad.geo.models import AdminArea, AreaLevel
 from tests.displacement.factories import (
     AssessmentRoundFactory,
@@ -329,3 +331,45 @@ def test_the_levels_above_a_cut_are_hidden_as_in_the_whole_hierarchy(rows, depth
         return {key for key in protection.hidden if level(key[0]) <= depth}
 
     assert above(cut) == above(whole)
+
+
+@st.composite
+def master_rows(draw):
+    """Master-list rows (key, location, population type, families) and which locations'
+    figures the area hierarchy hides."""
+    rows = [
+        (
+            index,
+            draw(st.sampled_from(["L1", "L2", "L3", "L4", "L5"])),
+            draw(st.sampled_from(["idp", "returnee"])),
+            draw(st.sampled_from([0, 1, 2, 4, 5, 6, 9, 30])),
+        )
+        for index in range(draw(st.integers(0, 25)))
+    ]
+    locations = sorted({(row[1], row[2]) for row in rows})
+    hidden = {location for location in locations if draw(st.booleans())}
+    return rows, hidden
+
+
+@settings(max_examples=300, deadline=None)
+@given(master_rows())
+def test_the_master_list_hides_what_protecting_every_location_would(data):
+    rows, hidden_there = data
+    there = Protection(frozenset(hidden_there), frozenset())  # the area hierarchy's verdict
+    visibility = aggregates.Visibility(None, published_only=True, suppress=True, threshold=5)
+    with mock.patch.object(aggregates, "area_protection", return_value=there):
+        trimmed = aggregates._group_protection(visibility, None, rows)
+    # The reference: every location's line handed to ``protect``, none left out.
+    values, cells = {}, {}
+    for key, pcode, kind, families in rows:
+        values[(GROUP, key)] = families
+        values[(pcode, kind)] = values.get((pcode, kind), 0) + families
+        cells.setdefault((pcode, kind), []).append((GROUP, key))
+    whole = protect(
+        values,
+        [Line(location, members) for location, members in cells.items()],
+        5,
+        fixed=set(cells) - hidden_there,
+        hidden_elsewhere=hidden_there,
+    )
+    assert (trimmed.small, trimmed.complements) == (whole.small, whole.complements)

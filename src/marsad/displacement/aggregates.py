@@ -265,29 +265,42 @@ def _held(figures: list[int], types: int) -> list[int | None]:
 
 
 def _group_protection(
-    vis: Visibility, round: AssessmentRound, rows: list[dict[str, Any]]
+    vis: Visibility, round: AssessmentRound, rows: Iterable[tuple[Hashable, str, str, int]]
 ) -> Protection | None:
     """The master list's population rows to hide: each location's rows of a population type
     add up to the location's figure, hidden or shown as the area hierarchy has it. ``rows``
-    hold every row of the locations and types they name (filters select whole locations)."""
+    are (row key, location P-code, population type, families) and hold every row of the
+    locations and types they name (filters select whole locations).
+
+    Only the locations with something hidden (their figure, or a row too small) are handed to
+    ``protect``: each row is summed by its location's line alone, so in any other line nothing
+    is hidden or ever will be (a shown location is never a complement). A page of thousands of
+    rows then works on a few hundred."""
     protection = area_protection(vis, round)
     if protection is None:
         return None
-    values: dict[Hashable, int] = defaultdict(int)
-    cells: dict[Hashable, list[Hashable]] = defaultdict(list)
-    for row in rows:
-        location = (row["assessment__area__pcode"], row["population_type"])
-        values[(GROUP, row["pk"])] = row["families"]
-        values[location] += row["families"]
-        cells[location].append((GROUP, row["pk"]))
-    hidden = {location for location in cells if location in protection}
-    return protect(
-        values,
-        [Line(location, members) for location, members in cells.items()],
-        vis.threshold,
-        fixed=set(cells) - hidden,
-        hidden_elsewhere=hidden,
-    )
+    threshold = vis.threshold
+    by_location: dict[Hashable, list[tuple[Hashable, int]]] = defaultdict(list)
+    for key, pcode, population_type, families in rows:
+        by_location[(pcode, population_type)].append((key, families))
+    values: dict[Hashable, int] = {}
+    lines: list[Line] = []
+    shown, hidden = set(), set()
+    for location, members in by_location.items():
+        total = sum(families for _key, families in members)
+        held = location in protection
+        if not (
+            held
+            or is_small(total, threshold)
+            or any(is_small(families, threshold) for _key, families in members)
+        ):
+            continue
+        cells = [(GROUP, key) for key, _families in members]
+        values.update(zip(cells, (families for _key, families in members), strict=True))
+        values[location] = total
+        lines.append(Line(location, cells))
+        (hidden if held else shown).add(location)
+    return protect(values, lines, threshold, fixed=shown, hidden_elsewhere=hidden)
 
 
 def _depth(area: AdminArea | None) -> int:
@@ -1142,7 +1155,8 @@ def master_list(
             district=area_pcode_at("assessment__area", "district"),
             origin_governorate=area_pcode_at("origin_area", "governorate"),
         )
-        .values(
+        # Tuples, not dicts: a round's list has thousands of rows, each made into a dict below.
+        .values_list(
             "pk",
             "assessment__area__pcode",
             "assessment__area__name_en",
@@ -1170,33 +1184,52 @@ def master_list(
             "shelter_category",
         )
     )
-    names = _areas_by_pcode(p for row in rows for p in (row["governorate"], row["district"]))
-    protection = _group_protection(vis, round, rows)
+    names = _areas_by_pcode(p for row in rows for p in (row[14], row[15]))
+    protection = _group_protection(vis, round, ((row[0], row[1], row[7], row[11]) for row in rows))
     result = []
-    for row in rows:
-        latitude, longitude = row["assessment__area__latitude"], row["assessment__area__longitude"]
+    for (
+        pk,
+        pcode,
+        name_en,
+        name_ar,
+        parent_pcode,
+        latitude,
+        longitude,
+        kind,
+        origin_pcode,
+        period,
+        shelter_category,
+        families,
+        individuals,
+        estimated,
+        governorate,
+        district,
+        origin_governorate,
+        status,
+    ) in rows:
         item = {
-            "location_id": row["assessment__area__pcode"],
-            "location_name": row["assessment__area__name_en"],
-            "location_name_ar": row["assessment__area__name_ar"],
-            "parent_pcode": row["assessment__area__parent__pcode"],
+            "location_id": pcode,
+            "location_name": name_en,
+            "location_name_ar": name_ar,
+            "parent_pcode": parent_pcode,
             "latitude": None if latitude is None else float(latitude),
             "longitude": None if longitude is None else float(longitude),
-            "population_type": row["population_type"],
-            "origin_pcode": row["origin_area__pcode"],
-            "displacement_period": row["displacement_period__code"],
-            "shelter_category": row["shelter_category"],
-            "families": row["families"],
-            "individuals": row["individuals"],
-            "individuals_estimated": row["individuals_estimated"],
-            "governorate_pcode": row["governorate"],
-            "governorate_name": names.get(row["governorate"], {}).get("name_en", ""),
-            "district_pcode": row["district"],
-            "district_name": names.get(row["district"], {}).get("name_en", ""),
-            "origin_governorate_pcode": row["origin_governorate"],
-            "assessment_status": row["assessment__status"],
+            "population_type": kind,
+            "origin_pcode": origin_pcode,
+            "displacement_period": period,
+            "shelter_category": shelter_category,
+            "families": families,
+            "individuals": individuals,
+            "individuals_estimated": estimated,
+            "governorate_pcode": governorate,
+            "governorate_name": names.get(governorate, {}).get("name_en", ""),
+            "district_pcode": district,
+            "district_name": names.get(district, {}).get("name_en", ""),
+            "origin_governorate_pcode": origin_governorate,
+            "assessment_status": status,
         }
-        hide_cells(item, protection, [((GROUP, row["pk"]), "families", "individuals")])
+        if protection is not None:
+            hide_cells(item, protection, [((GROUP, pk), "families", "individuals")])
         result.append(item)
     return result
 
