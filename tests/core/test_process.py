@@ -2,9 +2,8 @@
 garbage collector's walks. Run in a child process: freezing is for the process's lifetime."""
 
 import json
-import os
-import subprocess
-import sys
+
+from tests.core.processes import run_python
 
 SHOW = """
 import gc, json, sys
@@ -19,20 +18,7 @@ print(json.dumps({
 
 
 def test_the_wsgi_application_settles_its_process(tmp_path):
-    environment = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("MARSAD_", "DJANGO_"))
-    }
-    environment.update(MARSAD_ENV="test", MARSAD_VAR_DIR=str(tmp_path))
-    result = subprocess.run(  # noqa: S603
-        [sys.executable, "-c", SHOW],
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    result = run_python("-c", SHOW, MARSAD_ENV="test", MARSAD_VAR_DIR=str(tmp_path))
     assert result.returncode == 0, result.stderr
     shown = json.loads(result.stdout)
     assert shown["before"] == 0

@@ -1,30 +1,12 @@
 """Production refuses to start insecurely, and `check --deploy` is clean when configured."""
 
-import os
 import subprocess
-import sys
 
 import pytest
 
+from tests.core.processes import run_python
+
 SECRET = "x" * 20 + "-a-long-random-production-secret-key-for-tests-0123456789"
-
-
-def run_python(*args: str, **env: str) -> subprocess.CompletedProcess:
-    """Python with ``args``, in this environment without Marsad's and Django's variables."""
-    environment = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("MARSAD_", "DJANGO_"))
-    }
-    environment.update(env)
-    return subprocess.run(  # noqa: S603
-        [sys.executable, *args],
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
 
 
 def run_marsad(*args: str, **env: str) -> subprocess.CompletedProcess:
