@@ -144,12 +144,14 @@ elif DATABASES["default"]["ENGINE"].startswith("django.db.backends.postgresql"):
     random_page_cost = os.environ.get("MARSAD_PG_RANDOM_PAGE_COST", "1.1").strip()
     if random_page_cost:
         try:
-            float(random_page_cost)  # a typo fails here, not at the first connection
+            cost = float(random_page_cost)  # a typo fails here, not at the first connection
         except ValueError:
+            cost = -1.0
+        if not 0 < cost < float("inf"):
             raise ImproperlyConfigured(
-                "MARSAD_PG_RANDOM_PAGE_COST must be a number such as 1.1 (or empty), "
+                "MARSAD_PG_RANDOM_PAGE_COST must be a number above 0 such as 1.1 (or empty), "
                 f"not {random_page_cost!r}."
-            ) from None
+            )
         options = DATABASES["default"].setdefault("OPTIONS", {})
         startup = options.get("options", "")
         if "random_page_cost" not in startup:

@@ -80,12 +80,14 @@ def test_random_page_cost_empty_keeps_the_servers_own():
     assert "random_page_cost" not in result.stdout, result.stderr
 
 
-def test_a_mistyped_random_page_cost_stops_the_settings():
-    result = database_options(DATABASE_URL=POSTGRES, MARSAD_PG_RANDOM_PAGE_COST="1,1")
+@pytest.mark.parametrize("mistyped", ["1,1", "nan", "-2", "0"])
+def test_a_mistyped_random_page_cost_stops_the_settings(mistyped):
+    result = database_options(DATABASE_URL=POSTGRES, MARSAD_PG_RANDOM_PAGE_COST=mistyped)
     assert result.returncode != 0
-    assert "MARSAD_PG_RANDOM_PAGE_COST must be a number such as 1.1 (or empty), not '1,1'" in (
-        result.stderr
-    )
+    assert (
+        "MARSAD_PG_RANDOM_PAGE_COST must be a number above 0 such as 1.1 (or empty), "
+        f"not '{mistyped}'."
+    ) in result.stderr
 
 
 def test_sqlite_connections_get_no_postgres_options(tmp_path):
