@@ -1184,6 +1184,8 @@ def master_list(
             "shelter_category",
         )
     )
+    # By position in the values_list above: 14 governorate, 15 district; 0 pk, 1 location
+    # P-code, 7 population type, 11 families.
     names = _areas_by_pcode(p for row in rows for p in (row[14], row[15]))
     protection = _group_protection(vis, round, ((row[0], row[1], row[7], row[11]) for row in rows))
     result = []
