@@ -13,6 +13,19 @@ from tests.registry.factories import head, register
 migration = importlib.import_module("marsad.registry.migrations.0004_derive_names_again")
 
 
+def person(areas, given: str, family: str = "Al-Tai") -> Person:
+    """The head of a household of one, registered in Karkh under these names."""
+    members = [head(given_name=given, family_name=family)]
+    return register(OrganisationFactory(), areas["karkh"], members).head
+
+
+def given_keys(rows: list[Person]) -> set[str]:
+    """The given-name keys stored for these persons."""
+    return set(
+        Person.objects.filter(pk__in=[row.pk for row in rows]).values_list("given_key", flat=True)
+    )
+
+
 @pytest.mark.django_db
 def test_stale_name_forms_are_derived_again(areas):
     household = register(OrganisationFactory(), areas["karkh"], [head(given_name="فؤاد")])
@@ -116,17 +129,12 @@ al_names = importlib.import_module("marsad.registry.migrations.0008_derive_al_an
 def test_names_that_begin_with_al_are_derived_again_and_no_others(areas):
     """Al-Alwani was read "wani" and never met العلواني; آلوسي was read وسي, Al-Alusi "usi";
     Abdur Rahman was two names."""
-
-    def person(given: str, family: str) -> Person:
-        members = [head(given_name=given, family_name=family)]
-        return register(OrganisationFactory(), areas["karkh"], members).head
-
-    latin, arabic = person("Omar", "Al-Alwani"), person("عمر", "العلواني")
-    madda, alusi = person("عمر", "آلوسي"), person("Omar", "Al-Alousi")
-    abdur = person("Abdur Rahman", "Al-Tai")
+    latin, arabic = person(areas, "Omar", "Al-Alwani"), person(areas, "عمر", "العلواني")
+    madda, alusi = person(areas, "عمر", "آلوسي"), person(areas, "Omar", "Al-Alousi")
+    abdur = person(areas, "Abdur Rahman", "Al-Tai")
     assert latin.family_key == arabic.family_key
-    assert madda.family_key == alusi.family_key == person("عمر", "الآلوسي").family_key
-    assert abdur.given_key == person("عبد الرحمن", "الطائي").given_key
+    assert madda.family_key == alusi.family_key == person(areas, "عمر", "الآلوسي").family_key
+    assert abdur.given_key == person(areas, "عبد الرحمن", "الطائي").given_key
     other = register(OrganisationFactory(), areas["karkh"], [head(given_name="علي")]).head
     fields = ("family_key", "search_text")
     fresh = {row.pk: Person.objects.values(*fields).get(pk=row.pk) for row in (latin, madda, abdur)}
@@ -149,16 +157,10 @@ doubled_abd = importlib.import_module(
 @pytest.mark.django_db
 def test_abd_words_with_a_doubled_letter_are_derived_again_and_no_others(areas):
     """Abdull Zahra and Abbdel Karim were two names each; Abdullah and Abbas are not read."""
-
-    def person(given: str, family: str = "Al-Tai") -> Person:
-        return register(
-            OrganisationFactory(), areas["karkh"], [head(given_name=given, family_name=family)]
-        ).head
-
-    abdull, abbdel = person("ABDULL ZAHRA"), person("Abbdel Karim")
-    assert abdull.given_key == person("عبد الزهرة", "الطائي").given_key
-    assert abbdel.given_key == person("عبد الكريم", "الطائي").given_key
-    others = [person("Abdullah"), person("Abbas")]
+    abdull, abbdel = person(areas, "ABDULL ZAHRA"), person(areas, "Abbdel Karim")
+    assert abdull.given_key == person(areas, "عبد الزهرة", "الطائي").given_key
+    assert abbdel.given_key == person(areas, "عبد الكريم", "الطائي").given_key
+    others = [person(areas, "Abdullah"), person(areas, "Abbas")]
     fresh = {row.pk: Person.objects.values("given_key").get(pk=row.pk) for row in (abdull, abbdel)}
     Person.objects.filter(pk__in=[abdull.pk, abbdel.pk, *(row.pk for row in others)]).update(
         given_key="stale"
@@ -168,9 +170,7 @@ def test_abd_words_with_a_doubled_letter_are_derived_again_and_no_others(areas):
 
     for pk, values in fresh.items():
         assert Person.objects.values("given_key").get(pk=pk) == values
-    assert set(
-        Person.objects.filter(pk__in=[row.pk for row in others]).values_list("given_key", flat=True)
-    ) == {"stale"}
+    assert given_keys(others) == {"stale"}
 
 
 mistyped_abd = importlib.import_module(
@@ -182,21 +182,20 @@ mistyped_abd = importlib.import_module(
 def test_mistyped_abd_words_are_derived_again_and_no_others(areas):
     """عبدد الزهرة, عببد الله, عبذ الكريم and Adbel Hussein were two names each; عبدو, عبادي,
     عبد الله and Adnan are not read."""
-
-    def person(given: str, family: str = "الطائي") -> Person:
-        return register(
-            OrganisationFactory(), areas["karkh"], [head(given_name=given, family_name=family)]
-        ).head
-
     mistyped = {
-        person("عبدد الزهرة"): person("عبد الزهرة"),
-        person("عببد الله"): person("عبد الله"),
-        person("عبذ الكريم"): person("عبد الكريم"),
-        person("ADBEL HUSSEIN", "AL-TAI"): person("عبد الحسين"),
+        person(areas, "عبدد الزهرة", "الطائي"): person(areas, "عبد الزهرة", "الطائي"),
+        person(areas, "عببد الله", "الطائي"): person(areas, "عبد الله", "الطائي"),
+        person(areas, "عبذ الكريم", "الطائي"): person(areas, "عبد الكريم", "الطائي"),
+        person(areas, "ADBEL HUSSEIN", "AL-TAI"): person(areas, "عبد الحسين", "الطائي"),
     }
     for row, spelled_right in mistyped.items():
         assert row.given_key == spelled_right.given_key
-    others = [person("عبدو"), person("عبادي"), person("عبد الله"), person("Adnan", "Al-Tai")]
+    others = [
+        person(areas, "عبدو", "الطائي"),
+        person(areas, "عبادي", "الطائي"),
+        person(areas, "عبد الله", "الطائي"),
+        person(areas, "Adnan"),
+    ]
     fresh = {row.pk: Person.objects.values("given_key").get(pk=row.pk) for row in mistyped}
     Person.objects.filter(pk__in=[*fresh, *(row.pk for row in others)]).update(given_key="stale")
 
@@ -204,9 +203,7 @@ def test_mistyped_abd_words_are_derived_again_and_no_others(areas):
 
     for pk, values in fresh.items():
         assert Person.objects.values("given_key").get(pk=pk) == values
-    assert set(
-        Person.objects.filter(pk__in=[row.pk for row in others]).values_list("given_key", flat=True)
-    ) == {"stale"}
+    assert given_keys(others) == {"stale"}
 
 
 aal = importlib.import_module("marsad.registry.migrations.0012_derive_names_keeping_al_again")
@@ -216,17 +213,11 @@ aal = importlib.import_module("marsad.registry.migrations.0012_derive_names_keep
 def test_names_written_with_a_long_first_vowel_are_derived_again_and_no_others(areas):
     """Aaliah lost "aal" as if it were the article and never met عالية, Alwand was "wand";
     Alani keeps losing its article, and Aal Yasin (آل) and Alwandi are not read."""
-
-    def person(given: str, family: str = "Al-Tai") -> Person:
-        return register(
-            OrganisationFactory(), areas["karkh"], [head(given_name=given, family_name=family)]
-        ).head
-
-    long_vowel = person("AALIIAH")
-    assert long_vowel.given_key == person("عالية", "الطائي").given_key
-    assert person("Ali", "Alani").family_key == person("علي", "العاني").family_key
-    kurdish = person("Alwand")
-    others = [person("Aal Yasin"), person("Ali", "Alwandi")]
+    long_vowel = person(areas, "AALIIAH")
+    assert long_vowel.given_key == person(areas, "عالية", "الطائي").given_key
+    assert person(areas, "Ali", "Alani").family_key == person(areas, "علي", "العاني").family_key
+    kurdish = person(areas, "Alwand")
+    others = [person(areas, "Aal Yasin"), person(areas, "Ali", "Alwandi")]
     fresh = {
         row.pk: Person.objects.values("given_key", "search_text").get(pk=row.pk)
         for row in (long_vowel, kurdish)
@@ -240,6 +231,4 @@ def test_names_written_with_a_long_first_vowel_are_derived_again_and_no_others(a
 
     for pk, values in fresh.items():
         assert Person.objects.values("given_key", "search_text").get(pk=pk) == values
-    assert set(
-        Person.objects.filter(pk__in=[row.pk for row in others]).values_list("given_key", flat=True)
-    ) == {"stale"}
+    assert given_keys(others) == {"stale"}
