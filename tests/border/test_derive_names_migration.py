@@ -12,21 +12,24 @@ from tests.border.factories import World, cross, entry, watchlist
 migration = importlib.import_module("marsad.border.migrations.0002_derive_names_again")
 
 
+def entry_forms(pk: int) -> dict[str, str]:
+    """The stored name forms of a watchlist entry: its name key and search text."""
+    return WatchlistEntry.objects.values("name_key", "search_text").get(pk=pk)
+
+
 @pytest.mark.django_db
 def test_stale_name_forms_are_derived_again(areas):
     world = World(areas)
     listed = entry(watchlist(world.bpc), names=["Fouad Jasim al-Obaidi", "فؤاد جاسم العبيدي"])
     traveller = cross(world.safwan_point).traveller
-    fresh_entry = WatchlistEntry.objects.values("name_key", "search_text").get(pk=listed.pk)
+    fresh_entry = entry_forms(listed.pk)
     fresh_traveller = Traveller.objects.values("name_key", "search_text").get(pk=traveller.pk)
     WatchlistEntry.objects.filter(pk=listed.pk).update(name_key="stale", search_text=" stale ")
     Traveller.objects.filter(pk=traveller.pk).update(name_key="stale", search_text=" stale ")
 
     migration.derive_again(apps, None)
 
-    assert WatchlistEntry.objects.values("name_key", "search_text").get(pk=listed.pk) == (
-        fresh_entry
-    )
+    assert entry_forms(listed.pk) == fresh_entry
     assert Traveller.objects.values("name_key", "search_text").get(pk=traveller.pk) == (
         fresh_traveller
     )
@@ -42,17 +45,14 @@ def test_names_with_a_digraph_then_h_are_derived_again_and_no_others(areas):
     listed = entry(listing, names=["Ahmed Khalil Al-Mashhadani"])
     arabic = entry(listing, names=["شهاب أحمد"])
     other = entry(listing, names=["Ali Hassan"])
-    fresh = {
-        pk: WatchlistEntry.objects.values("name_key", "search_text").get(pk=pk)
-        for pk in (listed.pk, arabic.pk)
-    }
+    fresh = {pk: entry_forms(pk) for pk in (listed.pk, arabic.pk)}
     assert "mxhdny" in fresh[listed.pk]["name_key"]
     WatchlistEntry.objects.filter(pk__in=[listed.pk, arabic.pk, other.pk]).update(name_key="stale")
 
     digraph_h.derive_again(apps, None)
 
     for pk, values in fresh.items():
-        assert WatchlistEntry.objects.values("name_key", "search_text").get(pk=pk) == values
+        assert entry_forms(pk) == values
     assert WatchlistEntry.objects.get(pk=other.pk).name_key == "stale"
 
 
@@ -67,10 +67,7 @@ def test_nisbas_of_listed_names_are_derived_again_and_no_others(areas):
     latin = entry(listing, names=["Awad Karim Al-Anwari"])
     kazimi = entry(listing, names=["Alawy Jasim Kazimi"])
     other = entry(listing, names=["Ali Hassan"])
-    fresh = {
-        pk: WatchlistEntry.objects.values("name_key", "search_text").get(pk=pk)
-        for pk in (arabic.pk, kazimi.pk)
-    }
+    fresh = {pk: entry_forms(pk) for pk in (arabic.pk, kazimi.pk)}
     assert fresh[arabic.pk]["name_key"] == WatchlistEntry.objects.get(pk=latin.pk).name_key
     assert fresh[kazimi.pk]["name_key"] == entry(listing, names=["علاوي جاسم الكاظمي"]).name_key
     WatchlistEntry.objects.filter(pk__in=[arabic.pk, kazimi.pk, other.pk]).update(name_key="stale")
@@ -79,7 +76,7 @@ def test_nisbas_of_listed_names_are_derived_again_and_no_others(areas):
     nisba.derive_again(apps, None)
 
     for pk, values in fresh.items():
-        assert WatchlistEntry.objects.values("name_key", "search_text").get(pk=pk) == values
+        assert entry_forms(pk) == values
     assert WatchlistEntry.objects.get(pk=other.pk).name_key == "stale"
 
 
@@ -100,17 +97,14 @@ def test_names_that_begin_with_al_or_abd_are_derived_again_and_no_others(areas):
     keys = {WatchlistEntry.objects.get(pk=row.pk).name_key.split()[-1] for row in (latin, arabic)}
     assert keys == {WatchlistEntry.objects.get(pk=written.pk).name_key.split()[-1]}
     assert abdur.name_key == entry(listing, names=["عبد الرحمن علي الطائي"]).name_key
-    fresh = {
-        row.pk: WatchlistEntry.objects.values("name_key", "search_text").get(pk=row.pk)
-        for row in (latin, arabic, abdur)
-    }
+    fresh = {row.pk: entry_forms(row.pk) for row in (latin, arabic, abdur)}
     stale = [latin.pk, arabic.pk, abdur.pk, other.pk]
     WatchlistEntry.objects.filter(pk__in=stale).update(name_key="stale")
 
     al_names.derive_again(apps, None)
 
     for pk, values in fresh.items():
-        assert WatchlistEntry.objects.values("name_key", "search_text").get(pk=pk) == values
+        assert entry_forms(pk) == values
     assert WatchlistEntry.objects.get(pk=other.pk).name_key == "stale"
 
 
@@ -127,12 +121,12 @@ def test_abd_words_with_a_doubled_letter_are_derived_again_and_no_others(areas):
     abdull = entry(listing, names=["Abdull Zahra Ali Al-Tai"])
     assert abdull.name_key == entry(listing, names=["عبد الزهرة علي الطائي"]).name_key
     other = entry(listing, names=["Abdullah Ali Al-Tai"])
-    fresh = WatchlistEntry.objects.values("name_key", "search_text").get(pk=abdull.pk)
+    fresh = entry_forms(abdull.pk)
     WatchlistEntry.objects.filter(pk__in=[abdull.pk, other.pk]).update(name_key="stale")
 
     doubled_abd.derive_again(apps, None)
 
-    assert WatchlistEntry.objects.values("name_key", "search_text").get(pk=abdull.pk) == fresh
+    assert entry_forms(abdull.pk) == fresh
     assert WatchlistEntry.objects.get(pk=other.pk).name_key == "stale"
 
 
@@ -152,10 +146,7 @@ def test_mistyped_abd_words_are_derived_again_and_no_others(areas):
     spelled_right = entry(listing, names=["Abdul Zahra Ali Al-Tai"]).name_key
     assert doubled.name_key == swapped.name_key == spelled_right
     other = entry(listing, names=["عبدو علي الطائي"])
-    fresh = {
-        row.pk: WatchlistEntry.objects.values("name_key", "search_text").get(pk=row.pk)
-        for row in (doubled, swapped)
-    }
+    fresh = {row.pk: entry_forms(row.pk) for row in (doubled, swapped)}
     WatchlistEntry.objects.filter(pk__in=[*fresh, other.pk]).update(name_key="stale")
     # the normal forms as the old normaliser left them: عبدد a word of its own
     WatchlistEntry.objects.filter(pk=doubled.pk).update(search_text=" عبدد زهره علي طايي ")
@@ -163,7 +154,7 @@ def test_mistyped_abd_words_are_derived_again_and_no_others(areas):
     mistyped_abd.derive_again(apps, None)
 
     for pk, values in fresh.items():
-        assert WatchlistEntry.objects.values("name_key", "search_text").get(pk=pk) == values
+        assert entry_forms(pk) == values
     assert WatchlistEntry.objects.get(pk=other.pk).name_key == "stale"
 
 
@@ -178,11 +169,11 @@ def test_names_written_with_a_long_first_vowel_are_derived_again_and_no_others(a
     long_vowel = entry(listing, names=["Aaliah Karim Al-Tai"])
     assert long_vowel.name_key == entry(listing, names=["عالية كريم الطائي"]).name_key
     other = entry(listing, names=["Alia Karim Al-Tai"])
-    fresh = WatchlistEntry.objects.values("name_key", "search_text").get(pk=long_vowel.pk)
+    fresh = entry_forms(long_vowel.pk)
     WatchlistEntry.objects.filter(pk__in=[long_vowel.pk, other.pk]).update(name_key="stale")
     WatchlistEntry.objects.filter(pk=long_vowel.pk).update(search_text=" iah krm tai ")
 
     aal.derive_again(apps, None)
 
-    assert WatchlistEntry.objects.values("name_key", "search_text").get(pk=long_vowel.pk) == fresh
+    assert entry_forms(long_vowel.pk) == fresh
     assert WatchlistEntry.objects.get(pk=other.pk).name_key == "stale"
