@@ -27,6 +27,7 @@ from marsad.assistance.forms import (
 from marsad.assistance.forms_receipts import SelectionForm
 from marsad.assistance.models import AssistancePlan, PlanStatus
 from marsad.assistance.views_common import Column, SortedTable, form_errors, require
+from marsad.core.errors import error_text
 from marsad.core.roles import Capability
 from marsad.core.scoping import CHANGE, can, has_capability
 
@@ -237,7 +238,7 @@ def _transition(request: HttpRequest, pk: int, action: Any, done: str) -> HttpRe
     try:
         plan = action(actor=request.user, plan=plan)
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        messages.error(request, error_text(error))
     else:
         messages.success(request, done % {"code": plan.code})
     return redirect("assistance:plan-detail", pk=plan.pk)

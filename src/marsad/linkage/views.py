@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from marsad.core.errors import error_text
 from marsad.core.roles import Capability
 from marsad.core.scoping import has_capability
 from marsad.core.views import paginate
@@ -162,7 +163,7 @@ def pair_decide(request: HttpRequest, pk: int) -> HttpResponse:
             note=request.POST.get("note", ""),
         )
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        messages.error(request, error_text(error))
         return redirect("linkage:pair-detail", pk=pair.pk)
     messages.success(
         request,

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from marsad.core import audit
+from marsad.core.errors import error_text
 from marsad.core.models import AuditAction, Sensitivity
 from marsad.core.roles import Capability
 from marsad.core.scoping import CHANGE, can, has_capability
@@ -275,7 +276,7 @@ def merge_undo(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.merge_undo(actor=request.user, merge=merge)
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        messages.error(request, error_text(error))
     else:
         messages.success(request, _("The merge is undone: both records are back as they were."))
         if household_merge is not None:
@@ -369,7 +370,7 @@ def household_merge_undo(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.household_merge_undo(actor=request.user, merge=merge)
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        messages.error(request, error_text(error))
     else:
         messages.success(
             request, _("The household merge is undone: both households are back as they were.")

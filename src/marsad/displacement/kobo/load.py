@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.utils.translation import gettext as _
 
+from marsad.core.errors import error_text
 from marsad.displacement import services
 from marsad.displacement.estimates import estimate_individuals
 from marsad.displacement.importers.report import ImportReport
@@ -35,12 +36,6 @@ from marsad.partners.models import Organisation, Programme
 SOURCE = "kobo"
 PROGRESS_EVERY = 25
 ProgressCallback = Callable[[int, int, str], None]
-
-
-def _messages(error: ValidationError) -> str:
-    if hasattr(error, "error_dict"):
-        return " ".join(m for messages in error.message_dict.values() for m in messages)
-    return " ".join(error.messages)
 
 
 def _changed(instance: models.Model, data: dict[str, Any]) -> dict[str, Any]:
@@ -338,10 +333,8 @@ def _load(
                 try:
                     with transaction.atomic():
                         loader.load(submission, areas, periods)
-                except ValidationError as error:
-                    errors.append(submission.error("", _messages(error)))
-                except PermissionDenied as error:
-                    errors.append(submission.error("", str(error)))
+                except (ValidationError, PermissionDenied) as error:
+                    errors.append(submission.error("", error_text(error)))
             if progress and (done % PROGRESS_EVERY == 0 or done == total):
                 progress(done, total, _("Checking and loading submissions"))
         loader.report.errors = sorted(errors, key=lambda error: error.row)

@@ -179,12 +179,11 @@ def _link_one_by_one(
                     merges = _merge_clusters([members], run=run)
                     linked = _mark_linked(cluster_pairs, merges)
             except (ValidationError, PermissionDenied, IntegrityError) as error:
-                message = error_text(error)
                 result.problems.append(
                     _("persons %(records)s were not merged: %(problem)s")
                     % {
                         "records": ", ".join(str(record) for record in sorted(members)),
-                        "problem": message,
+                        "problem": error_text(error),
                     }
                 )
                 result.held_for_review += len(cluster_pairs)
@@ -251,10 +250,9 @@ def _merge_households_one_by_one(chunk: list[int], run: int, result: AutoLinkRes
                         actor=None, pairs=[(survivor, merged)], linkage_run=run
                     )
             except (ValidationError, PermissionDenied, IntegrityError) as error:
-                message = error_text(error)
                 result.problems.append(
                     _("household %(household)s was not merged: %(problem)s")
-                    % {"household": _registration_number(merged), "problem": message}
+                    % {"household": _registration_number(merged), "problem": error_text(error)}
                 )
                 continue
             result.household_merges += 1

@@ -13,6 +13,7 @@ from django.db.models import TextChoices
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from marsad.core.errors import error_text
 from marsad.registry.forms import parse_birth_date
 from marsad.registry.models import (
     DatePrecision,
@@ -180,7 +181,7 @@ def birth_date(text: str, today: datetime.date) -> tuple[datetime.date | None, s
     try:
         value, precision = parse_birth_date(text)
     except forms.ValidationError as error:
-        raise CellError(" ".join(error.messages)) from error
+        raise CellError(error_text(error)) from error
     if value is None:
         return None, DatePrecision.DAY
     future = value.year > today.year if precision == DatePrecision.YEAR else value > today
